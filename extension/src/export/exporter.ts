@@ -1,0 +1,22 @@
+// The one interface every backend implements. Results are a tagged union so the caller decides what
+// to do (drop and count, or keep for the next flush) without parsing error strings.
+import type { LogItem, SpanItem } from '../otlp/types.ts';
+
+export type ExportResult =
+  | { kind: 'success' }
+  | { kind: 'failure'; error: string }
+  | { kind: 'retryable'; error: string; retryAfterMs?: number };
+
+export interface TelemetryExporter {
+  /**
+   * Sends spans. `deadlineMs` is an epoch-milliseconds bound: the call retries within it and returns
+   * by then at the latest (`retryable` if it ran out of time on a retryable error). Never throws.
+   */
+  exportSpans(items: SpanItem[], deadlineMs: number): Promise<ExportResult>;
+  /** Sends log records; same contract as {@link TelemetryExporter.exportSpans}. */
+  exportLogs(items: LogItem[], deadlineMs: number): Promise<ExportResult>;
+  /** Releases sockets. Idempotent; exports after shutdown return a failure. */
+  shutdown(): Promise<void>;
+}
+
+export const success: ExportResult = Object.freeze({ kind: 'success' });
