@@ -1,0 +1,166 @@
+/**
+ * Graceful shutdown of the runtime process: on SIGTERM (sent by Lambda at shutdown) or SIGINT
+ * (local runs), run the user's hooks, flush telemetry, log what happened and exit 0 — all inside
+ * the few hundred milliseconds Lambda allows before SIGKILL.
+ */
+import { performance } from 'node:perf_hooks';
+import { logger } from '../logger/logger.ts';
+import { registerNoopExtension } from './noop-extension.ts';
+import { runBounded, type BoundedOutcome } from './run-bounded.ts';
+import { shutdownBudget, type ShutdownBudget } from './shutdown-budget.ts';
+
+export type ShutdownHook = () => Promise<void> | void;
+
+export type GracefulShutdownOptions = {
+  /** Hands every buffered span and log record to the writer; bounded by the budget. */
+  flushTelemetry: () => Promise<void>;
+  /** True when an external extension (such as lambda-otel's own) is registered: a shorter budget, and no helper extension. */
+  externalExtensionPresent: boolean;
+  /** Defaults to process.env; only AWS_LAMBDA_RUNTIME_API is read. */
+  env?: NodeJS.ProcessEnv;
+};
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+type ShutdownSignal = (typeof SIGNALS)[number];
+
+/** Bound for writing the last lines to stdout before exiting. */
+const STDOUT_DRAIN_TIMEOUT_MS = 50;
+
+const hooks: ShutdownHook[] = [];
+let installation: Promise<void> | undefined;
+let shuttingDown = false;
+
+/**
+ * Adds a hook run once at SIGTERM/SIGINT, in parallel with the other hooks and bounded by the
+ * shutdown budget. A hook that throws, rejects or hangs is logged and does not stop the others or
+ * the final flush. Registering the same function twice runs it once.
+ *
+ * @example
+ * onShutdown(async () => { await pool.end(); });
+ */
+export function onShutdown(hook: ShutdownHook): void {
+  if (typeof hook !== 'function') {
+    throw new TypeError(`onShutdown expects a function, got ${hook === null ? 'null' : typeof hook}`);
+  }
+  if (shuttingDown) {
+    logger.warn('graceful shutdown: hook added during shutdown is not run', { hook: hookName(hook, hooks.length) });
+    return;
+  }
+  if (!hooks.includes(hook)) hooks.push(hook);
+}
+
+/**
+ * Installs the SIGTERM and SIGINT handlers (once; later calls return the first call's promise).
+ * Without an external extension it also registers a no-op internal extension so that Lambda sends
+ * SIGTERM at all (skipped outside Lambda, when AWS_LAMBDA_RUNTIME_API is unset).
+ *
+ * The returned promise resolves once that registration is answered (at once when there is none to
+ * make) and never rejects. Lambda closes registration when the runtime first asks for an event, so
+ * init code should await it: `await installGracefulShutdown(…)` at the top level of an ES module
+ * delays init by one loopback round trip.
+ *
+ * @example
+ * await installGracefulShutdown({ flushTelemetry: () => provider.forceFlush(), externalExtensionPresent: false });
+ */
+export function installGracefulShutdown(options: GracefulShutdownOptions): Promise<void> {
+  if (installation) return installation;
+  installation = install(options);
+  return installation;
+}
+
+async function install(options: GracefulShutdownOptions): Promise<void> {
+  try {
+    const budget = shutdownBudget(options.externalExtensionPresent === true);
+    for (const signal of SIGNALS) {
+      process.on(signal, () => {
+        void shutdown(signal, options.flushTelemetry, budget);
+      });
+    }
+    if (options.externalExtensionPresent !== true) {
+      const env = options.env ?? process.env;
+      await registerNoopExtension(env.AWS_LAMBDA_RUNTIME_API);
+    }
+  } catch (error) {
+    logger.error('graceful shutdown: installation failed', { error });
+  }
+}
+
+async function shutdown(signal: ShutdownSignal, flushTelemetry: () => Promise<void>, budget: ShutdownBudget): Promise<void> {
+  // A second signal while shutting down changes nothing: the first run already owns the exit.
+  if (shuttingDown) return;
+  shuttingDown = true;
+  const startedMs = performance.now();
+  try {
+    logger.info(`${signal} received`, { signal });
+    logger.info('graceful shutdown in progress', {
+      signal,
+      hooks: hooks.length,
+      budgetMs: budget.totalMs,
+      hooksTimeoutMs: budget.hooksTimeoutMs,
+      flushTimeoutMs: budget.flushTimeoutMs,
+    });
+
+    // 1. The user's hooks, all at once, each bounded.
+    const hooksStartedMs = performance.now();
+    const outcomes = await Promise.all(hooks.map((hook) => runBounded(hook, budget.hooksTimeoutMs)));
+    const hooksMs = Math.round(performance.now() - hooksStartedMs);
+    const hooksFailed: string[] = [];
+    const hooksTimedOut: string[] = [];
+    outcomes.forEach((outcome, index) => {
+      const name = hookName(hooks[index]!, index);
+      if (outcome.status === 'failed') {
+        hooksFailed.push(name);
+        logger.error('graceful shutdown: hook failed', { hook: name, durationMs: outcome.durationMs, ...errorField(outcome.error) });
+      } else if (outcome.status === 'timedOut') {
+        hooksTimedOut.push(name);
+        logger.warn('graceful shutdown: hook timed out', { hook: name, timeoutMs: budget.hooksTimeoutMs });
+      }
+    });
+
+    // 2. The final flush, after the hooks so that spans they end are included.
+    const flush = await runBounded(flushTelemetry, budget.flushTimeoutMs);
+    reportFlush(flush, budget);
+
+    logger.info('graceful shutdown completed', {
+      signal,
+      hooksMs,
+      flushMs: flush.durationMs,
+      totalMs: Math.round(performance.now() - startedMs),
+      hooksFailed,
+      hooksTimedOut,
+      flush: flush.status,
+    });
+  } catch (error) {
+    logger.error('graceful shutdown: unexpected failure', { error });
+  }
+  await drainStdout();
+  process.exit(0);
+}
+
+function reportFlush(flush: BoundedOutcome, budget: ShutdownBudget): void {
+  if (flush.status === 'failed') {
+    logger.error('graceful shutdown: telemetry flush failed', { durationMs: flush.durationMs, ...errorField(flush.error) });
+  } else if (flush.status === 'timedOut') {
+    logger.warn('graceful shutdown: telemetry flush timed out', { timeoutMs: budget.flushTimeoutMs });
+  }
+}
+
+function errorField(error: unknown): Record<string, unknown> {
+  return error instanceof Error ? { error } : { errorType: typeof error, errorMessage: String(error) };
+}
+
+function hookName(hook: ShutdownHook, index: number): string {
+  return hook.name ? hook.name : `hook#${index + 1}`;
+}
+
+/** Lines still queued in stdout would be lost by process.exit; give them a short bounded chance. */
+function drainStdout(): Promise<void> {
+  if (process.stdout.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, STDOUT_DRAIN_TIMEOUT_MS);
+    process.stdout.once('drain', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
