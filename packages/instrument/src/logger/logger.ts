@@ -75,7 +75,24 @@ function readCorrelation(source: CorrelationSource | undefined): Correlation | u
 
 // ---- the process-wide logger ---------------------------------------------------------------
 
-let correlationSource: CorrelationSource | undefined;
+/**
+ * The correlation source lives on globalThis: when the plugin is both bundled into the function and
+ * loaded by the layer, the copy the lifecycle configures and the copy the user logs through must
+ * agree.
+ */
+const CORRELATION_KEY = Symbol.for('lambda-otel.logger.correlation');
+type CorrelationHolder = { source: CorrelationSource | undefined };
+
+function correlationHolder(): CorrelationHolder {
+  const holder = globalThis as unknown as Record<symbol, CorrelationHolder | undefined>;
+  let shared = holder[CORRELATION_KEY];
+  if (shared === undefined) {
+    shared = { source: undefined };
+    Object.defineProperty(globalThis, CORRELATION_KEY, { value: shared, enumerable: false });
+  }
+  return shared;
+}
+
 let currentLevel: LogLevel | undefined;
 let reportedInvalid: string | undefined;
 let stdoutFailures = 0;
@@ -110,7 +127,7 @@ const defaultLogger = createLogger({
   // Resolved from process.env on first use, so importing the logger does no work.
   level: () => currentLevel ?? levelFromEnv(process.env),
   write: writeStdout,
-  correlation: () => correlationSource?.(),
+  correlation: () => correlationHolder().source?.(),
 });
 
 /**
@@ -137,7 +154,7 @@ export const logger: Logger = {
  * setCorrelationSource(() => ({ requestId: store.getStore()?.requestId }));
  */
 export function setCorrelationSource(fn: CorrelationSource): void {
-  correlationSource = typeof fn === 'function' ? fn : undefined;
+  correlationHolder().source = typeof fn === 'function' ? fn : undefined;
 }
 
 /** Failed writes so far (swallowed so that logging never breaks the handler). */

@@ -26,9 +26,24 @@ type ShutdownSignal = (typeof SIGNALS)[number];
 /** Bound for writing the last lines to stdout before exiting. */
 const STDOUT_DRAIN_TIMEOUT_MS = 50;
 
-const hooks: ShutdownHook[] = [];
-let installation: Promise<void> | undefined;
-let shuttingDown = false;
+type ShutdownState = { hooks: ShutdownHook[]; installation: Promise<void> | undefined; shuttingDown: boolean };
+
+/**
+ * Kept on globalThis: a function that bundles the plugin and also runs under the layer has two
+ * copies of this module, and a hook added through one must run when the other one installed the
+ * handlers.
+ */
+const STATE_KEY = Symbol.for('lambda-otel.graceful-shutdown');
+
+function shutdownState(): ShutdownState {
+  const holder = globalThis as unknown as Record<symbol, ShutdownState | undefined>;
+  let state = holder[STATE_KEY];
+  if (state === undefined) {
+    state = { hooks: [], installation: undefined, shuttingDown: false };
+    Object.defineProperty(globalThis, STATE_KEY, { value: state, enumerable: false });
+  }
+  return state;
+}
 
 /**
  * Adds a hook run once at SIGTERM/SIGINT, in parallel with the other hooks and bounded by the
@@ -42,11 +57,12 @@ export function onShutdown(hook: ShutdownHook): void {
   if (typeof hook !== 'function') {
     throw new TypeError(`onShutdown expects a function, got ${hook === null ? 'null' : typeof hook}`);
   }
-  if (shuttingDown) {
-    logger.warn('graceful shutdown: hook added during shutdown is not run', { hook: hookName(hook, hooks.length) });
+  const state = shutdownState();
+  if (state.shuttingDown) {
+    logger.warn('graceful shutdown: hook added during shutdown is not run', { hook: hookName(hook, state.hooks.length) });
     return;
   }
-  if (!hooks.includes(hook)) hooks.push(hook);
+  if (!state.hooks.includes(hook)) state.hooks.push(hook);
 }
 
 /**
@@ -63,9 +79,10 @@ export function onShutdown(hook: ShutdownHook): void {
  * await installGracefulShutdown({ flushTelemetry: () => provider.forceFlush(), externalExtensionPresent: false });
  */
 export function installGracefulShutdown(options: GracefulShutdownOptions): Promise<void> {
-  if (installation) return installation;
-  installation = install(options);
-  return installation;
+  const state = shutdownState();
+  if (state.installation) return state.installation;
+  state.installation = install(options);
+  return state.installation;
 }
 
 async function install(options: GracefulShutdownOptions): Promise<void> {
@@ -87,8 +104,11 @@ async function install(options: GracefulShutdownOptions): Promise<void> {
 
 async function shutdown(signal: ShutdownSignal, flushTelemetry: () => Promise<void>, budget: ShutdownBudget): Promise<void> {
   // A second signal while shutting down changes nothing: the first run already owns the exit.
-  if (shuttingDown) return;
-  shuttingDown = true;
+  const state = shutdownState();
+  if (state.shuttingDown) return;
+  state.shuttingDown = true;
+  // Hooks added from now on are refused, so this list is the one that runs.
+  const hooks = state.hooks.slice();
   const startedMs = performance.now();
   try {
     logger.info(`${signal} received`, { signal });
