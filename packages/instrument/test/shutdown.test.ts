@@ -119,6 +119,29 @@ describe('graceful shutdown (child process)', () => {
   });
 });
 
+describe('two copies of the plugin in one process', () => {
+  it('runs a hook added through one copy when the other copy installed the handlers', async () => {
+    // A second module instance, as when a function bundles the plugin and also runs under the layer.
+    const script = `
+      import { installGracefulShutdown } from ${JSON.stringify(shutdownModuleUrl)};
+      const copy = await import(${JSON.stringify(`${shutdownModuleUrl}?copy=2`)});
+      const { logger } = await import(${JSON.stringify(loggerModuleUrl)});
+      copy.onShutdown(function fromOtherCopy() { logger.info('hook ran', { hook: 'fromOtherCopy' }); });
+      await installGracefulShutdown({ externalExtensionPresent: true, flushTelemetry: async () => {} });
+      process.kill(process.pid, 'SIGTERM');
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(node24, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    const records = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record_);
+    assert.deepEqual(records.filter((r) => r.message === 'hook ran').map((r) => r.hook), ['fromOtherCopy']);
+    assert.equal(records.at(-1)!.message, 'graceful shutdown completed');
+  });
+});
+
 describe('runBounded', () => {
   it('reports ok, a throw, a rejection and a timeout as outcomes without rejecting', async () => {
     assert.equal((await runBounded(() => {}, 50)).status, 'ok');
