@@ -1,0 +1,130 @@
+// Sends one signal (traces or logs) to one OTLP/HTTP endpoint: split into acceptable requests,
+// encode, compress, optionally sign (SigV4), post with retries inside the deadline, read partial
+// success. The OTLP, X-Ray and CloudWatch Logs exporters are this client with different settings.
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { Logger } from '../logger.ts';
+import { decodeExportResponse } from '../otlp/decode.ts';
+import { contentTypeOf, encodeLogsRequest, encodeTraceRequest } from '../otlp/encode.ts';
+import { estimateBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
+import { splitIntoRequests, type BatchLimits } from './batch-split.ts';
+import type { OtlpSignalConfig } from './config.ts';
+import type { ExportResult } from './exporter.ts';
+import { createHttpSender, responseExcerpt } from './http-sender.ts';
+import { classifyOutcome, withRetries, type RetryPolicy } from './retrying-transport.ts';
+import type { RequestSigner } from './sigv4.ts';
+
+const gzipAsync = promisify(gzip);
+
+export type Signal = 'traces' | 'logs';
+type ItemOf<S extends Signal> = S extends 'traces' ? SpanItem : LogItem;
+
+export interface SignalClientOptions {
+  config: OtlpSignalConfig;
+  logger: Logger;
+  /** Request limits of the backend (defaults: 20 MiB, the OTLP recommended maximum). */
+  limits?: BatchLimits;
+  /** Signs each attempt after compression (X-Ray, CloudWatch Logs). */
+  signer?: RequestSigner;
+  /** Headers the backend needs besides the configured ones (e.g. x-aws-log-group). */
+  extraHeaders?: Readonly<Record<string, string>>;
+  retryPolicy?: RetryPolicy;
+  now?: () => number;
+}
+
+export interface SignalClient<S extends Signal> {
+  export(items: ItemOf<S>[], deadlineMs: number): Promise<ExportResult>;
+  close(): void;
+}
+
+const defaultLimits: BatchLimits = { maxItems: 100_000, maxBytes: 20 * 1024 * 1024 };
+const recordNoun = { traces: 'spans', logs: 'log records' } as const;
+
+/**
+ * @example
+ * const traces = createSignalClient('traces', { config: exporterConfig.traces, logger });
+ * const result = await traces.export(items, Date.now() + 2000);
+ */
+export function createSignalClient<S extends Signal>(signal: S, options: SignalClientOptions): SignalClient<S> {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const limits = options.limits ?? defaultLimits;
+  const sender = createHttpSender(config.url);
+  const host = sender.url.host;
+  const noun = recordNoun[signal];
+  const encode = (chunk: ItemOf<S>[]): Buffer =>
+    signal === 'traces'
+      ? encodeTraceRequest(groupSpans(chunk as SpanItem[]), config.format)
+      : encodeLogsRequest(groupLogs(chunk as LogItem[]), config.format);
+  const describe = (status: number, body: Buffer): string => {
+    const excerpt = responseExcerpt(body);
+    return `HTTP ${status} from ${host}${sender.url.pathname}${excerpt ? `: ${excerpt}` : ''}`;
+  };
+  // Protocol headers last: a configured header must not change how the body is read.
+  const baseHeaders = (): Record<string, string> => ({
+    ...config.headers,
+    ...options.extraHeaders,
+    'content-type': contentTypeOf[config.format],
+    ...(config.compression === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
+  });
+  let closed = false;
+
+  async function sendOne(raw: Buffer, count: number, deadlineMs: number): Promise<ExportResult> {
+    const body = config.compression === 'gzip' ? await gzipAsync(raw) : raw;
+    const headers = baseHeaders();
+    const verdict = await withRetries(
+      async (timeoutMs) => {
+        const sent = options.signer ? await options.signer.sign(sender.url, headers, body) : headers;
+        return classifyOutcome(await sender.post(sent, body, timeoutMs), now(), describe);
+      },
+      { deadlineMs, attemptTimeoutMs: config.timeoutMs, now, ...(options.retryPolicy ? { policy: options.retryPolicy } : {}) },
+    );
+    if (verdict.kind !== 'success') return verdict.kind === 'failure' ? { kind: 'failure', error: verdict.error } : stripAttempts(verdict);
+    // Partial success is final: the backend kept the rest, retrying would duplicate it.
+    const partial = decodeExportResponse(signal, verdict.body, verdict.contentType, verdict.contentEncoding);
+    if (partial.rejected > 0 || partial.errorMessage) {
+      logger.warn(`${host} accepted the request but rejected ${partial.rejected} of ${count} ${noun}`, {
+        rejected: partial.rejected,
+        backendMessage: partial.errorMessage,
+      });
+    }
+    return { kind: 'success' };
+  }
+
+  return {
+    async export(items, deadlineMs) {
+      if (closed) return { kind: 'failure', error: `${signal} exporter is shut down` };
+      if (items.length === 0) return { kind: 'success' };
+      try {
+        const { requests, oversized } = splitIntoRequests(items, limits, encode, estimateBytes);
+        if (oversized.length > 0) {
+          logger.warn(`dropped ${oversized.length} ${noun} too large for ${host} (limit ${limits.maxItemBytes ?? limits.maxBytes} bytes each)`, {
+            dropped: oversized.length,
+          });
+          if (requests.length === 0) return { kind: 'failure', error: `all ${oversized.length} ${noun} exceed the size limit of ${host}` };
+        }
+        for (const [index, request] of requests.entries()) {
+          const result = await sendOne(request.body, request.items.length, deadlineMs);
+          if (result.kind !== 'success') {
+            // Earlier requests of this batch are delivered; a retry of the batch may duplicate them.
+            const prefix = requests.length > 1 ? `request ${index + 1} of ${requests.length}: ` : '';
+            return { ...result, error: prefix + result.error };
+          }
+        }
+        return { kind: 'success' };
+      } catch (error) {
+        return { kind: 'failure', error: `${signal} export failed: ${(error as Error).message}` };
+      }
+    },
+    close() {
+      closed = true;
+      sender.close();
+    },
+  };
+}
+
+function stripAttempts(verdict: { kind: 'retryable'; error: string; retryAfterMs?: number }): ExportResult {
+  return verdict.retryAfterMs === undefined
+    ? { kind: 'retryable', error: verdict.error }
+    : { kind: 'retryable', error: verdict.error, retryAfterMs: verdict.retryAfterMs };
+}
