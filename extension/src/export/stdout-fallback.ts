@@ -1,0 +1,56 @@
+// Telemetry as OTLP/JSON lines on stdout: one ExportTraceServiceRequest or ExportLogsServiceRequest
+// per line, each line short enough that CloudWatch Logs keeps it as one event (events are capped at
+// 256 KiB). Used by the stdout exporter and as the last resort at SHUTDOWN, so data is never lost
+// silently. Every line also carries `"logger":"lambda-otel"` (ignored by OTLP/JSON readers, which
+// skip unknown fields) so the extension recognises its own lines in the Telemetry API stream.
+import { OWN_LOGGER_NAME } from '../logger.ts';
+import { encodeLogsRequest, encodeTraceRequest } from '../otlp/encode.ts';
+import { estimateBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
+import { splitIntoRequests } from './batch-split.ts';
+
+export const DEFAULT_MAX_LINE_BYTES = 200 * 1024;
+
+// `{"logger":"lambda-otel",` in front of the request object's own keys.
+const markerPrefix = `{"logger":${JSON.stringify(OWN_LOGGER_NAME)},`;
+
+export interface StdoutLinesResult {
+  lines: number;
+  /** Records that alone exceed the line limit and were not written. */
+  dropped: number;
+}
+
+function withMarker(json: Buffer): string {
+  const text = json.toString('utf8');
+  return text === '{}' ? `${markerPrefix.slice(0, -1)}}` : markerPrefix + text.slice(1);
+}
+
+function writeStdout(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+// JSON spells ids in hex and quotes numbers: roughly twice the protobuf estimate.
+const jsonEstimate = (item: SpanItem | LogItem): number => 2 * estimateBytes(item);
+
+/**
+ * Writes spans then logs as OTLP/JSON lines (without the trailing newline; the default writer adds it).
+ * @example
+ * const { lines } = writeOtlpJsonLines(spanItems, logItems); // to stdout
+ */
+export function writeOtlpJsonLines(
+  spans: readonly SpanItem[],
+  logs: readonly LogItem[],
+  write: (line: string) => void = writeStdout,
+  options: { maxLineBytes?: number } = {},
+): StdoutLinesResult {
+  const maxBytes = (options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) - markerPrefix.length;
+  const limits = { maxItems: Number.MAX_SAFE_INTEGER, maxBytes };
+  const result: StdoutLinesResult = { lines: 0, dropped: 0 };
+  const traceSplit = splitIntoRequests(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), jsonEstimate);
+  const logSplit = splitIntoRequests(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), jsonEstimate);
+  for (const request of [...traceSplit.requests, ...logSplit.requests]) {
+    write(withMarker(request.body));
+    result.lines++;
+  }
+  result.dropped = traceSplit.oversized.length + logSplit.oversized.length;
+  return result;
+}
