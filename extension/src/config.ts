@@ -1,0 +1,157 @@
+/**
+ * The extension's configuration, read once at start into a frozen object. Three steps: read the
+ * environment into raw strings, parse each with its default, validate. Every error is a
+ * ConfigError naming the variable, what is accepted and what was given.
+ */
+import { ConfigError } from './errors.ts';
+import { readExporterConfig } from './export/config.ts';
+import type { ExporterConfig } from './export/config.ts';
+import type { FlushPolicy } from './flush/flush-policy.ts';
+import { isLogLevel } from './logger.ts';
+import type { LogLevel } from './logger.ts';
+
+export const MANAGED_INSTANCES_INIT_TYPE = 'lambda-managed-instances';
+
+export interface ExtensionConfig {
+  /** Host:port of the Runtime/Extensions/Telemetry APIs (AWS_LAMBDA_RUNTIME_API). */
+  readonly runtimeApi: string;
+  /** File name the extension registers with (its name in /opt/extensions). */
+  readonly extensionName: string;
+  readonly receiverPort: number;
+  /** A single OTLP request body larger than this gets 413. */
+  readonly maxRequestBytes: number;
+  readonly bufferMaxItems: number;
+  readonly bufferMaxBytes: number;
+  readonly flushPolicy: FlushPolicy;
+  /** How long after platform.runtimeDone an invocation without a root span is considered complete. */
+  readonly completionGraceMs: number;
+  /** Kept free before a deadline (SHUTDOWN and invocation), for the last writes and the exit. */
+  readonly deadlineMarginMs: number;
+  /** Bound of one export when no invocation deadline is tighter (background, Managed Instances). */
+  readonly exportTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly managedInstances: boolean;
+  /** service.name and friends for records the extension creates itself (logs, synthesized spans). */
+  readonly resourceAttributes: Readonly<Record<string, string>>;
+  readonly exporter: ExporterConfig;
+}
+
+const DEFAULTS = {
+  extensionName: 'lambda-otel',
+  receiverPort: 4318,
+  maxRequestBytes: 4 * 1024 * 1024,
+  bufferMaxItems: 10_000,
+  bufferMaxBytes: 4 * 1024 * 1024,
+  completionGraceMs: 100,
+  deadlineMarginMs: 200,
+  exportTimeoutMs: 5000,
+  periodicIntervalMs: 10_000,
+  continuousIntervalMs: 1000,
+  adaptiveMaxAgeMs: 5000,
+  adaptiveSparseGapMs: 2000,
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the configuration from `env` (process.env in production).
+ * @throws ConfigError naming the first invalid variable.
+ * @example readExtensionConfig({ AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', LAMBDA_OTEL_FLUSH: 'end' })
+ */
+export function readExtensionConfig(env: Env): ExtensionConfig {
+  const runtimeApi = env.AWS_LAMBDA_RUNTIME_API?.trim();
+  if (!runtimeApi) throw new ConfigError('AWS_LAMBDA_RUNTIME_API', 'host:port of the Lambda Runtime API', runtimeApi);
+  const managedInstances = env.AWS_LAMBDA_INITIALIZATION_TYPE === MANAGED_INSTANCES_INIT_TYPE;
+  const logLevel = (env.LAMBDA_OTEL_LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if (!isLogLevel(logLevel)) throw new ConfigError('LAMBDA_OTEL_LOG_LEVEL', 'one of debug, info, warn, error', env.LAMBDA_OTEL_LOG_LEVEL);
+  const flushPolicy = parseFlushPolicy(env.LAMBDA_OTEL_FLUSH, managedInstances);
+  const config: ExtensionConfig = {
+    runtimeApi,
+    extensionName: env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || DEFAULTS.extensionName,
+    receiverPort: readInteger(env, 'LAMBDA_OTEL_RECEIVER_PORT', DEFAULTS.receiverPort, 1, 65_535),
+    maxRequestBytes: readInteger(env, 'LAMBDA_OTEL_MAX_REQUEST_BYTES', DEFAULTS.maxRequestBytes, 1024, 64 * 1024 * 1024),
+    bufferMaxItems: readInteger(env, 'LAMBDA_OTEL_BUFFER_MAX_ITEMS', DEFAULTS.bufferMaxItems, 1, 1_000_000),
+    bufferMaxBytes: readInteger(env, 'LAMBDA_OTEL_BUFFER_MAX_BYTES', DEFAULTS.bufferMaxBytes, 1024, 256 * 1024 * 1024),
+    flushPolicy,
+    completionGraceMs: readInteger(env, 'LAMBDA_OTEL_COMPLETION_GRACE_MS', DEFAULTS.completionGraceMs, 0, 10_000),
+    deadlineMarginMs: readInteger(env, 'LAMBDA_OTEL_DEADLINE_MARGIN_MS', DEFAULTS.deadlineMarginMs, 0, 10_000),
+    exportTimeoutMs: readInteger(env, 'LAMBDA_OTEL_EXPORT_TIMEOUT_MS', DEFAULTS.exportTimeoutMs, 10, 300_000),
+    logLevel,
+    managedInstances,
+    resourceAttributes: readResourceAttributes(env),
+    exporter: readExporterConfig(env),
+  };
+  return Object.freeze(config);
+}
+
+/**
+ * `end` | `periodic,<ms>` | `continuous,<ms>` | `adaptive[,<maxAgeMs>]`. Managed Instances have no
+ * invocation boundary the extension sees, so they always flush continuously.
+ */
+export function parseFlushPolicy(raw: string | undefined, managedInstances: boolean): FlushPolicy {
+  const expected = 'end, periodic,<ms>, continuous,<ms> or adaptive[,<maxAgeMs>]';
+  const value = (raw ?? '').trim().toLowerCase();
+  const [kind, arg, extra] = value === '' ? ['adaptive'] : value.split(',').map((part) => part.trim());
+  if (extra !== undefined) throw new ConfigError('LAMBDA_OTEL_FLUSH', expected, raw);
+  const ms = (fallback: number): number => {
+    if (arg === undefined || arg === '') return fallback;
+    if (!/^\d+$/.test(arg) || Number(arg) < 1 || Number(arg) > 3_600_000) {
+      throw new ConfigError('LAMBDA_OTEL_FLUSH', `${expected} (ms an integer 1..3600000)`, raw);
+    }
+    return Number(arg);
+  };
+  let policy: FlushPolicy;
+  switch (kind) {
+    case 'end':
+      if (arg !== undefined) throw new ConfigError('LAMBDA_OTEL_FLUSH', expected, raw);
+      policy = { kind: 'end' };
+      break;
+    case 'periodic':
+      policy = { kind: 'periodic', intervalMs: ms(DEFAULTS.periodicIntervalMs) };
+      break;
+    case 'continuous':
+      policy = { kind: 'continuous', intervalMs: ms(DEFAULTS.continuousIntervalMs) };
+      break;
+    case 'adaptive':
+      policy = { kind: 'adaptive', maxAgeMs: ms(DEFAULTS.adaptiveMaxAgeMs), sparseGapMs: DEFAULTS.adaptiveSparseGapMs };
+      break;
+    default:
+      throw new ConfigError('LAMBDA_OTEL_FLUSH', expected, raw);
+  }
+  if (managedInstances && policy.kind !== 'continuous') {
+    return { kind: 'continuous', intervalMs: policy.kind === 'periodic' ? policy.intervalMs : DEFAULTS.continuousIntervalMs };
+  }
+  return policy;
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const text = raw.trim();
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES (key=value, percent-encoded) under the Lambda defaults; OTEL_SERVICE_NAME wins. */
+function readResourceAttributes(env: Env): Record<string, string> {
+  const attributes: Record<string, string> = { 'cloud.provider': 'aws', 'cloud.platform': 'aws_lambda' };
+  if (env.AWS_REGION) attributes['cloud.region'] = env.AWS_REGION;
+  if (env.AWS_LAMBDA_FUNCTION_NAME) attributes['faas.name'] = env.AWS_LAMBDA_FUNCTION_NAME;
+  if (env.AWS_LAMBDA_FUNCTION_VERSION) attributes['faas.version'] = env.AWS_LAMBDA_FUNCTION_VERSION;
+  if (env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) attributes['faas.max_memory'] = String(Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) * 1024 * 1024);
+  for (const pair of (env.OTEL_RESOURCE_ATTRIBUTES ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    try {
+      attributes[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new ConfigError('OTEL_RESOURCE_ATTRIBUTES', 'comma-separated key=value pairs, percent-encoded', env.OTEL_RESOURCE_ATTRIBUTES);
+    }
+  }
+  const serviceName = env.OTEL_SERVICE_NAME?.trim() || attributes['service.name'] || env.AWS_LAMBDA_FUNCTION_NAME || 'unknown_service';
+  attributes['service.name'] = serviceName;
+  return attributes;
+}

@@ -1,0 +1,116 @@
+/**
+ * The Extensions API event loop. Per INVOKE: wait until the invocation's telemetry is complete
+ * (bounded by its deadline), ask the flush policy, export if it says so, and never call
+ * /event/next with an export in flight (a freeze would cut it off). SHUTDOWN hands over to the
+ * drain. A separate idle loop keeps the function running when the pipeline could not start.
+ */
+import type { TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
+import type { ExtensionConfig } from '../config.ts';
+import { decideAtInvocationEnd, decideOnTick, FlushDecision, tickIntervalMs } from '../flush/flush-policy.ts';
+import type { FlushState } from '../flush/flush-policy.ts';
+import type { Flusher } from '../flush/flusher.ts';
+import type { InvocationTracker } from '../invocations/invocation-tracker.ts';
+import { errorMessage } from '../logger.ts';
+import type { Logger } from '../logger.ts';
+import type { ExtensionEvent, ExtensionsClient, ShutdownEvent } from './extensions-client.ts';
+import { enterInvocation, Phase } from './state.ts';
+import type { LoopState } from './state.ts';
+
+export interface LoopDeps {
+  readonly client: ExtensionsClient;
+  readonly config: ExtensionConfig;
+  readonly state: LoopState;
+  readonly buffer: TelemetryBuffer;
+  readonly tracker: InvocationTracker;
+  readonly flusher: Flusher;
+  readonly logger: Logger;
+  readonly onShutdown: (event: ShutdownEvent) => Promise<void>;
+}
+
+/** Runs until SHUTDOWN has been handled. */
+export async function runEventLoop(deps: LoopDeps): Promise<void> {
+  const { state, config, tracker, flusher, logger } = deps;
+  const ticker = startTicker(deps);
+  try {
+    for (;;) {
+      state.phase = Phase.waiting;
+      const event = await nextEvent(deps.client, logger);
+      if (event.eventType === 'SHUTDOWN') {
+        state.phase = Phase.shuttingDown;
+        clearInterval(ticker);
+        await deps.onShutdown(event);
+        return;
+      }
+      try {
+        enterInvocation(state, event.deadlineMs, Date.now());
+        tracker.startInvocation(event);
+        const exportDeadlineMs = event.deadlineMs - config.deadlineMarginMs;
+        await tracker.waitForCompletion(event.requestId, exportDeadlineMs);
+        const nowMs = Date.now();
+        const decision = decideAtInvocationEnd(config.flushPolicy, flushState(deps), nowMs);
+        if (decision !== FlushDecision.none && nowMs < exportDeadlineMs) {
+          await flusher.flush(Math.min(exportDeadlineMs, nowMs + config.exportTimeoutMs));
+        }
+        // Whatever the policy, nothing may be in flight when the environment freezes.
+        await flusher.waitIdle(exportDeadlineMs);
+      } catch (error) {
+        logger.error('invocation handling failed; continuing', { error: errorMessage(error) });
+      }
+    }
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** The fallback when the pipeline failed to start: keep answering Lambda, export nothing. */
+export async function runIdleLoop(client: ExtensionsClient, logger: Logger): Promise<void> {
+  for (;;) {
+    const event = await nextEvent(client, logger);
+    if (event.eventType === 'SHUTDOWN') return;
+  }
+}
+
+export function flushState(deps: Pick<LoopDeps, 'buffer' | 'flusher' | 'state'>): FlushState {
+  return {
+    bufferedItems: deps.buffer.size,
+    bufferFill: deps.buffer.fill,
+    oldestItemAtMs: deps.buffer.oldestAtMs,
+    lastFlushAtMs: deps.flusher.lastFlushAtMs,
+    lastInvokeGapMs: deps.state.lastInvokeGapMs,
+  };
+}
+
+/**
+ * Background exports for the continuous policy (and Managed Instances): only while an invocation
+ * runs, or at any time in Managed Instances, where nothing is frozen.
+ */
+function startTicker(deps: LoopDeps): NodeJS.Timeout | undefined {
+  const intervalMs = tickIntervalMs(deps.config.flushPolicy);
+  if (intervalMs === undefined) return undefined;
+  const timer = setInterval(() => {
+    const { state, config, flusher } = deps;
+    const active = config.managedInstances ? state.phase !== Phase.shuttingDown : state.phase === Phase.invoking;
+    if (!active || flusher.busy) return;
+    const nowMs = Date.now();
+    if (decideOnTick(config.flushPolicy, flushState(deps), nowMs) === FlushDecision.none) return;
+    const invocationBoundMs = !config.managedInstances && state.invocationDeadlineMs !== undefined ? state.invocationDeadlineMs - config.deadlineMarginMs : Infinity;
+    const deadlineMs = Math.min(invocationBoundMs, nowMs + config.exportTimeoutMs);
+    if (deadlineMs <= nowMs) return;
+    flusher.flush(deadlineMs).catch((error: unknown) => deps.logger.error('background export failed', { error: errorMessage(error) }));
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
+
+/** /event/next with a few retries on transport errors; a persistent failure ends the process. */
+async function nextEvent(client: ExtensionsClient, logger: Logger): Promise<ExtensionEvent> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.next();
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      logger.warn('event/next failed; retrying', { attempt, error: errorMessage(error) });
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+}

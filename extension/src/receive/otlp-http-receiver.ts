@@ -1,0 +1,163 @@
+/**
+ * The local OTLP/HTTP collector endpoint (127.0.0.1 only): POST /v1/traces and /v1/logs, protobuf
+ * or JSON, optionally gzip. Bodies past the cap (before or after decompression) get 413, bodies
+ * that do not decode get 400, each with a message saying what is wrong.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
+import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from '../otlp/decode.ts';
+import { flattenLogs, flattenTraces } from '../otlp/types.ts';
+import type { LogItem, SpanItem } from '../otlp/types.ts';
+import { errorMessage } from '../logger.ts';
+import type { Logger } from '../logger.ts';
+
+export interface OtlpReceiverOptions {
+  readonly port: number;
+  readonly host?: string;
+  readonly maxRequestBytes: number;
+  readonly onSpans: (items: SpanItem[]) => void;
+  readonly onLogs: (items: LogItem[]) => void;
+  readonly logger: Logger;
+}
+
+export interface OtlpReceiver {
+  readonly port: number;
+  /** Requests currently being read or decoded. */
+  inFlight(): number;
+  /** Stops accepting connections, lets requests already being read finish (up to `graceMs`). */
+  close(graceMs?: number): Promise<void>;
+}
+
+class RequestError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<OtlpReceiver> {
+  let inFlight = 0;
+  const server = http.createServer((request, response) => {
+    inFlight++;
+    response.on('close', () => inFlight--);
+    handle(request, options)
+      .then((contentType) => {
+        const json = contentType === 'application/json';
+        response.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+      })
+      .catch((error: unknown) => {
+        const status = error instanceof RequestError ? error.status : 500;
+        const message = errorMessage(error);
+        if (status >= 500) options.logger.error('OTLP request failed', { error: message });
+        else options.logger.debug('OTLP request rejected', { status, error: message });
+        if (response.headersSent) return;
+        // Stop reading a body we refused: answer, then close the connection.
+        response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
+        response.end(JSON.stringify({ code: status === 413 ? 8 : 3, message }));
+        if (!request.complete) request.destroy();
+      });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    inFlight: () => inFlight,
+    close: (graceMs = 0) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, graceMs);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** Reads, decompresses, decodes and hands over one request; returns the request content type. */
+async function handle(request: http.IncomingMessage, options: OtlpReceiverOptions): Promise<string> {
+  const path = (request.url ?? '').split('?')[0];
+  if (path !== '/v1/traces' && path !== '/v1/logs') throw new RequestError(404, `unknown path ${path}; this receiver serves /v1/traces and /v1/logs`);
+  if (request.method !== 'POST') throw new RequestError(405, `method ${request.method} not allowed; use POST`);
+  const contentType = (request.headers['content-type'] ?? 'application/x-protobuf').split(';')[0]!.trim().toLowerCase();
+  if (contentType !== 'application/x-protobuf' && contentType !== 'application/json' && contentType !== 'application/protobuf') {
+    throw new RequestError(415, `content-type ${contentType} not supported; use application/x-protobuf or application/json`);
+  }
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > options.maxRequestBytes) {
+    throw new RequestError(413, `request body of ${declared} bytes exceeds the limit of ${options.maxRequestBytes} bytes`);
+  }
+  const raw = await readBody(request, options.maxRequestBytes);
+  const body = await decompress(raw, request.headers['content-encoding'], options.maxRequestBytes);
+  try {
+    if (path === '/v1/traces') {
+      const items = flattenTraces(decodeTraceRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
+      if (items.length > 0) options.onSpans(items);
+    } else {
+      const items = flattenLogs(decodeLogsRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
+      if (items.length > 0) options.onLogs(items);
+    }
+  } catch (error) {
+    if (error instanceof RequestError) throw error;
+    if (error instanceof OtlpDecodeError) {
+      if (error.tooLarge) throw new RequestError(413, error.message);
+      throw new RequestError(400, `malformed OTLP ${path === '/v1/traces' ? 'traces' : 'logs'} request: ${error.message}`);
+    }
+    throw error;
+  }
+  return contentType;
+}
+
+function readBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    request.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        refused = true;
+        reject(new RequestError(413, `request body exceeds the limit of ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('error', (error) => reject(new RequestError(400, `request body could not be read: ${error.message}`)));
+    request.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+function decompress(body: Buffer, encodingHeader: string | undefined, maxBytes: number): Promise<Buffer> {
+  const encoding = (encodingHeader ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return Promise.resolve(body);
+  if (encoding !== 'gzip' && encoding !== 'deflate') {
+    return Promise.reject(new RequestError(415, `content-encoding ${encoding} not supported; use gzip or none`));
+  }
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, result: Buffer): void => {
+      if (!error) return resolve(result);
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        reject(new RequestError(413, `decompressed request body exceeds the limit of ${maxBytes} bytes`));
+      } else {
+        reject(new RequestError(400, `request body is not valid ${encoding}: ${error.message}`));
+      }
+    };
+    if (encoding === 'gzip') zlib.gunzip(body, { maxOutputLength: maxBytes }, done);
+    else zlib.inflate(body, { maxOutputLength: maxBytes }, done);
+  });
+}
