@@ -1,0 +1,67 @@
+import { resolveInstrumentConfig, type InstrumentConfig } from '../config.ts';
+import { warnOnce } from '../diagnostics.ts';
+import { invocationStore } from '../invocation/invocation-state.ts';
+import { endInvocation, startInvocation, type Invocation } from '../invocation/lifecycle.ts';
+import { logger } from '../logger/logger.ts';
+import { installProcessHooks } from '../provider/telemetry.ts';
+import type { InstrumentOptions, LambdaContext } from '../types.ts';
+
+/** The part of middy's request object the middleware uses. */
+export interface MiddyRequest {
+  event: unknown;
+  context: LambdaContext;
+  response?: unknown;
+  error?: unknown;
+}
+
+export interface MiddyMiddleware {
+  before: (request: MiddyRequest) => void;
+  after: (request: MiddyRequest) => void;
+  onError: (request: MiddyRequest) => void;
+}
+
+/**
+ * middy middleware: the same lifecycle as `wrap()`. Put it first in `.use()` so the root span is
+ * active for the other middlewares and the handler (middy has no "around" hook, so the invocation's
+ * context is entered in `before` and holds for the rest of that invocation's async chain).
+ *
+ * @example
+ * import middy from '@middy/core';
+ * import { lambdaOtel } from '@lambda-otel/instrument/middy';
+ * export const handler = middy(async (event) => ({ statusCode: 200 })).use(lambdaOtel());
+ */
+export function lambdaOtel(options: InstrumentOptions = {}): MiddyMiddleware {
+  let config: InstrumentConfig | undefined;
+  try {
+    config = resolveInstrumentConfig(options);
+    void installProcessHooks();
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error), { error });
+  }
+  // Per-invocation state is keyed by middy's request object, never kept in this closure.
+  const invocations = new WeakMap<MiddyRequest, Invocation>();
+
+  return {
+    before(request) {
+      if (config === undefined) return;
+      try {
+        const invocation = startInvocation(request.event, request.context, config);
+        invocations.set(request, invocation);
+        invocationStore().enterWith(invocation.state);
+        invocation.telemetry.contextManager?.attach(invocation.context);
+      } catch (error) {
+        warnOnce('middy-before', 'lambda-otel: the invocation could not be instrumented', { error });
+      }
+    },
+    after(request) {
+      const invocation = invocations.get(request);
+      if (invocation) endInvocation(invocation, { result: request.response });
+    },
+    onError(request) {
+      const invocation = invocations.get(request);
+      if (invocation) endInvocation(invocation, { error: request.error });
+    },
+  };
+}
+
+export default lambdaOtel;

@@ -1,0 +1,116 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { resolveInstrumentConfig, type InstrumentConfig } from '../config.ts';
+import { warnOnce } from '../diagnostics.ts';
+import { endInvocation, runInInvocation, startInvocation, type Invocation } from '../invocation/lifecycle.ts';
+import { observeResponseStream } from '../invocation/response-stream.ts';
+import { logger } from '../logger/logger.ts';
+import { installProcessHooks } from '../provider/telemetry.ts';
+import type { AnyHandler, InstrumentOptions, LambdaContext } from '../types.ts';
+
+/** The runtime client's markers: a streaming handler and its buffer size. */
+export const STREAMING_SYMBOL = Symbol.for('aws.lambda.runtime.handler.streaming');
+export const HIGH_WATER_MARK_SYMBOL = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+/** Marks a handler already wrapped, so the layer's entry never wraps a wrap()ped handler twice. */
+export const WRAPPED_SYMBOL = Symbol.for('lambda-otel.wrapped');
+
+function start(event: unknown, context: LambdaContext, config: InstrumentConfig): Invocation | undefined {
+  try {
+    return startInvocation(event, context, config);
+  } catch (error) {
+    warnOnce('start-invocation', 'lambda-otel: the invocation could not be instrumented; the handler runs without a span', { error });
+    return undefined;
+  }
+}
+
+/** Calls a callback-style handler and settles with whichever comes first: the callback or a returned promise. */
+function callWithCallback(handler: AnyHandler, event: unknown, context: LambdaContext): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const callback = (error?: unknown, result?: unknown) => (error !== undefined && error !== null ? reject(error) : resolve(result));
+    const returned = handler(event, context, callback);
+    if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
+  });
+}
+
+function bufferedWrapper(handler: AnyHandler, config: InstrumentConfig, callbackStyle: boolean): AnyHandler {
+  return async function lambdaOtelHandler(event: unknown, context: LambdaContext): Promise<unknown> {
+    const invocation = start(event, context, config);
+    if (invocation === undefined) return callbackStyle ? callWithCallback(handler, event, context) : handler(event, context);
+    return runInInvocation(invocation, async () => {
+      let result: unknown;
+      try {
+        result = await (callbackStyle ? callWithCallback(handler, event, context) : handler(event, context));
+      } catch (error) {
+        endInvocation(invocation, { error });
+        throw error;
+      }
+      endInvocation(invocation, { result });
+      return result;
+    });
+  };
+}
+
+function streamingWrapper(handler: AnyHandler, config: InstrumentConfig): AnyHandler {
+  return async function lambdaOtelStreamingHandler(event: unknown, responseStream: any, context: LambdaContext): Promise<unknown> {
+    const invocation = start(event, context, config);
+    if (invocation === undefined) return handler(event, responseStream, context);
+    let observed: ReturnType<typeof observeResponseStream> | undefined;
+    try {
+      observed = observeResponseStream(responseStream, invocation.startedAtMs);
+    } catch {
+      observed = undefined;
+    }
+    return runInInvocation(invocation, async () => {
+      let result: unknown;
+      try {
+        result = await handler(event, observed?.stream ?? responseStream, context);
+      } catch (error) {
+        // The runtime turns this rejection into the stream's error trailers.
+        endInvocation(invocation, { error }, observed?.attributes());
+        throw error;
+      }
+      // The span ends when the stream ends, not when the handler's promise resolves.
+      const ended = observed ? await observed.done : {};
+      if (ended.error !== undefined) {
+        endInvocation(invocation, { error: ended.error }, observed?.attributes());
+      } else {
+        const attributes = observed?.attributes() ?? {};
+        endInvocation(invocation, { result: undefined }, attributes);
+        const status = attributes['http.response.status_code'];
+        if (typeof status === 'number' && status >= 500) invocation.rootSpan.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      return result;
+    });
+  };
+}
+
+/**
+ * Wraps a Lambda handler: one root span per invocation, errors logged and recorded, spans handed to
+ * the writer after the response. The wrapped handler looks the same to the runtime: same arity,
+ * same streaming marker. A configuration error is logged once and the handler is returned unwrapped.
+ *
+ * @example
+ * export const handler = wrap(async (event) => ({ statusCode: 200, body: 'ok' }), { writer: 'otlp' });
+ */
+export function wrap<H extends AnyHandler>(handler: H, options: InstrumentOptions = {}): H {
+  if (typeof handler !== 'function') throw new TypeError(`wrap() expects a handler function, got ${handler === null ? 'null' : typeof handler}`);
+  if ((handler as any)[WRAPPED_SYMBOL] === true) return handler;
+  let config: InstrumentConfig;
+  try {
+    config = resolveInstrumentConfig(options);
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error), { error });
+    return handler;
+  }
+  void installProcessHooks();
+
+  const streaming = (handler as any)[STREAMING_SYMBOL] !== undefined;
+  const wrapped = streaming ? streamingWrapper(handler, config) : bufferedWrapper(handler, config, handler.length >= 3);
+  // The runtime reads arity (callback handlers) and the streaming symbols: keep them identical.
+  Object.defineProperty(wrapped, 'length', { value: handler.length });
+  Object.defineProperty(wrapped, 'name', { value: handler.name || wrapped.name });
+  for (const symbol of [STREAMING_SYMBOL, HIGH_WATER_MARK_SYMBOL]) {
+    if ((handler as any)[symbol] !== undefined) (wrapped as any)[symbol] = (handler as any)[symbol];
+  }
+  Object.defineProperty(wrapped, WRAPPED_SYMBOL, { value: true });
+  return wrapped as H;
+}

@@ -1,0 +1,37 @@
+import { firstRecord, isObject, nameFromArn, type Carrier, type TriggerExtractor } from './trigger.ts';
+import { messagingTrigger, pushCarrier } from './messaging-common.ts';
+
+function stringAttribute(attributes: unknown, name: string): string | undefined {
+  if (!isObject(attributes)) return undefined;
+  const attribute = attributes[name];
+  return isObject(attribute) && typeof attribute.stringValue === 'string' ? attribute.stringValue : undefined;
+}
+
+/** Amazon SQS batch: `Records[].eventSource === 'aws:sqs'`. Links from AWSTraceHeader or a traceparent message attribute. */
+export const sqs: TriggerExtractor = {
+  source: 'sqs',
+  matches: (event) => firstRecord(event)?.eventSource === 'aws:sqs',
+  extract(event) {
+    const records: any[] = event.Records;
+    const carriers: Carrier[] = [];
+    for (const record of records) {
+      const carrier: Carrier = {};
+      const traceparent = stringAttribute(record.messageAttributes, 'traceparent');
+      if (traceparent) {
+        carrier.traceparent = traceparent;
+        const tracestate = stringAttribute(record.messageAttributes, 'tracestate');
+        if (tracestate) carrier.tracestate = tracestate;
+      }
+      const xray = record.attributes?.AWSTraceHeader;
+      if (typeof xray === 'string') carrier['x-amzn-trace-id'] = xray;
+      pushCarrier(carriers, carrier);
+    }
+    return messagingTrigger({
+      source: this.source,
+      system: 'aws_sqs',
+      destination: nameFromArn(records[0].eventSourceARN),
+      messageCount: records.length,
+      linkCarriers: carriers,
+    });
+  },
+};

@@ -1,0 +1,50 @@
+import http from 'node:http';
+import https from 'node:https';
+
+export interface PostResult {
+  readonly status: number;
+  readonly retryAfter?: string;
+}
+
+/** Keep-alive agents, created on first use; sockets are unref'd so they never hold the process. */
+const agents = new Map<string, http.Agent>();
+function agentFor(protocol: string): http.Agent {
+  let agent = agents.get(protocol);
+  if (agent === undefined) {
+    agent = protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 4 }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
+    agent.on('free', (socket) => socket.unref());
+    agents.set(protocol, agent);
+  }
+  return agent;
+}
+
+/**
+ * POSTs a body and resolves with the status; rejects on connection errors and when `timeoutMs`
+ * passes without an answer (error code `ETIMEDOUT`). The response body is read and discarded.
+ */
+export function postBody(url: string, body: Uint8Array, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
+  return new Promise<PostResult>((resolve, reject) => {
+    const target = new URL(url);
+    const client = target.protocol === 'https:' ? https : http;
+    const request = client.request(
+      target,
+      { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) }, agent: agentFor(target.protocol) },
+      (response) => {
+        response.on('data', () => {});
+        response.on('error', reject);
+        response.on('end', () => {
+          const retryAfter = response.headers['retry-after'];
+          resolve({ status: response.statusCode ?? 0, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) });
+        });
+      },
+    );
+    if (timeoutMs > 0) {
+      request.setTimeout(timeoutMs, () => {
+        const error = Object.assign(new Error(`no answer from ${target.origin} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
+        request.destroy(error);
+      });
+    }
+    request.on('error', reject);
+    request.end(body);
+  });
+}

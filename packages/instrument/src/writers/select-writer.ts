@@ -1,0 +1,39 @@
+import type { InstrumentConfig } from '../config.ts';
+import { createConsoleWriter } from './console-writer.ts';
+import { createExtensionWriter } from './extension-writer.ts';
+import { createFunctionWriter } from './function-writer.ts';
+import { createOtlpHttpWriter } from './otlp-http-writer.ts';
+import { createStdoutWriter } from './stdout-writer.ts';
+import type { SpanWriter } from './writer.ts';
+
+/**
+ * The writer the configuration names: option `writer` or LAMBDA_OTEL_WRITER, default `extension`
+ * (which falls back to `stdout` when no extension answers).
+ *
+ * @example
+ * selectWriter(resolveInstrumentConfig({ writer: 'console' }), 'my-fn').name === 'console'
+ */
+export function selectWriter(config: InstrumentConfig, source: string): SpanWriter {
+  const writer = config.writer;
+  if (typeof writer === 'function') return createFunctionWriter(writer);
+  switch (writer) {
+    case 'stdout':
+      return createStdoutWriter({ source });
+    case 'console':
+      return createConsoleWriter();
+    case 'otlp':
+      return createOtlpHttpWriter({
+        url: config.otlpTracesUrl,
+        headers: config.otlpHeaders,
+        timeoutMs: config.otlpTimeoutMs,
+        protocol: config.otlpProtocol,
+        compression: config.otlpCompression,
+      });
+    case 'extension':
+      return createExtensionWriter({
+        port: config.receiverPort,
+        timeoutMs: config.extensionTimeoutMs,
+        fallback: () => createStdoutWriter({ source }),
+      });
+  }
+}
