@@ -202,7 +202,7 @@ export class InvocationTracker {
     switch (record.type) {
       case 'function':
       case 'extension': {
-        const parsed = logLineToRecord(record.type, record.record, record.timeMs, this.#currentRequestId);
+        const parsed = logLineToRecord(record.type, record.record, record.timeMs, this.#openRequestId());
         if (!parsed) return;
         this.#emit({ kind: 'log', item: { resource: this.#options.resource, scope: EXTENSION_SCOPE, log: parsed.log } });
         return;
@@ -251,6 +251,12 @@ export class InvocationTracker {
       case 'other':
         return;
     }
+  }
+
+  /** The invocation a line without a request id belongs to: the current one, until its runtime is done. */
+  #openRequestId(): string | undefined {
+    const current = this.#invocations.get(this.#currentRequestId ?? '');
+    return current && !current.runtimeDone && !current.reported ? current.requestId : undefined;
   }
 
   #afterGrace(invocation: Invocation): void {
