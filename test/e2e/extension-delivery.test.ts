@@ -1,0 +1,54 @@
+// 50 invocations with a freeze between each, then SHUTDOWN: every root span and every log line
+// reaches the backend once, each log line in its invocation's trace.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { extensionLines, startHarness } from '../fixtures/extension/harness.ts';
+
+test('50 frozen invocations then SHUTDOWN: every root span and log line arrives once, trace-correlated', async (t) => {
+  const harness = await startHarness();
+  t.after(() => harness.close());
+  const requestIds: string[] = [];
+  for (let n = 0; n < 50; n++) {
+    const result = await harness.env.invoke({ n });
+    assert.equal(result.status, 'success', `invoke ${n}: ${result.errorMessage ?? ''}`);
+    requestIds.push(result.requestId);
+  }
+  const down = await harness.env.shutdown();
+  const extension = down.processes.find((p) => p.name === 'lambda-otel');
+  assert.ok(extension, 'the extension ran');
+  assert.equal(extension.exitedOnItsOwn, true);
+  assert.equal(extension.exitCode, 0);
+
+  const roots = harness.sink.spans().filter((span) => typeof span.attributes['faas.invocation_id'] === 'string');
+  const rootByRequest = new Map(roots.map((span) => [span.attributes['faas.invocation_id'] as string, span]));
+  assert.equal(roots.length, 50, 'one root span per invocation, none twice');
+  assert.deepEqual([...rootByRequest.keys()].sort(), [...requestIds].sort());
+
+  const lines = harness.sink.logs().filter((log) => typeof log.body === 'string' && log.body.startsWith('handling '));
+  assert.equal(lines.length, 50, 'one log record per handler line, none twice');
+  for (const log of lines) {
+    const requestId = log.attributes['faas.invocation_id'] as string;
+    const root = rootByRequest.get(requestId);
+    assert.ok(root, `log ${String(log.body)} names a known invocation`);
+    assert.equal(log.traceId, root.traceId, `log ${String(log.body)} is in its invocation's trace`);
+    assert.equal(log.spanId, root.spanId);
+  }
+  assert.deepEqual(lines.map((log) => Number(String(log.body).slice('handling '.length))).sort((a, b) => a - b), [...Array(50).keys()]);
+
+  // platform.report values arrive as attributes, the init span sits in the first invocation's trace.
+  const reports = harness.sink.logs().filter((log) => typeof log.body === 'string' && log.body.startsWith('REPORT '));
+  assert.equal(reports.length, 50);
+  assert.ok(reports.every((log) => typeof log.attributes['aws.lambda.billed_duration_ms'] === 'number'));
+  const init = harness.sink.spans().filter((span) => span.name === 'Initialization');
+  assert.equal(init.length, 1);
+  const firstRoot = rootByRequest.get(requestIds[0]!)!;
+  assert.equal(init[0]!.traceId, firstRoot.traceId);
+  assert.equal(init[0]!.parentSpanId, firstRoot.spanId);
+
+  const summary = extensionLines(harness.env).find((line) => typeof line.summary === 'object');
+  assert.ok(summary, 'the extension printed its shutdown summary');
+  const counts = summary.summary as Record<string, number>;
+  assert.equal(counts.dropped, 0);
+  assert.equal(counts.written, 0);
+  assert.equal(counts.sent, counts.received);
+});
