@@ -1,0 +1,135 @@
+// The whole benchmark: build the upstream recipe (and the layer if it is missing), then cold starts,
+// warm invokes, extension ingest and sizes, then the report. Every phase prints progress.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { startOtlpSink, type OtlpSink } from '../../test/support/otlp-sink.ts';
+import { layerDir, repoRoot } from '../../test/support/paths.ts';
+import { buildUpstream, upstreamPreload } from './build-upstream.ts';
+import { describeMachine, type Machine } from './machine.ts';
+import { runColdStarts, type ColdResults } from './phases/cold.ts';
+import { awaitDelivery, type Delivery } from './phases/delivery.ts';
+import { measureIngest, type IngestOptions, type IngestResult } from './phases/ingest.ts';
+import { measureSizes, type SizeReport } from './phases/sizes.ts';
+import { runWarmInvokes, type WarmResults } from './phases/warm.ts';
+import { missedBudgets, textTable, type Section } from './report.ts';
+import { renderMarkdown } from './markdown.ts';
+import { buildSections } from './sections.ts';
+import { variantIds, type VariantId, type VariantTargets } from './variants.ts';
+
+export interface BenchOptions {
+  coldRuns: number;
+  warmInvokes: number;
+  ingest: IngestOptions;
+  /** Where to write the markdown report; undefined: do not write. */
+  outFile: string | undefined;
+  log: (line: string) => void;
+}
+
+export interface BenchResult {
+  machine: Machine;
+  cold: ColdResults;
+  warm: WarmResults;
+  coldDelivery: Record<VariantId, Delivery>;
+  warmDelivery: Record<VariantId, Delivery>;
+  ingest: IngestResult;
+  sizes: SizeReport;
+  sections: Section[];
+  missed: string[];
+  totalMs: number;
+}
+
+export const defaultOptions: Omit<BenchOptions, 'log'> = {
+  coldRuns: 20,
+  warmInvokes: 500,
+  ingest: { spans: 20_000, batchSpans: 200, connections: 4 },
+  outFile: join(repoRoot, 'BENCHMARKS.md'),
+};
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const startedMs = Date.now();
+  const log = options.log;
+  const phase = async <T>(name: string, work: (progress: (done: number, total: number) => void) => Promise<T>): Promise<T> => {
+    const phaseStart = Date.now();
+    let lastShown = -1;
+    log(`[bench] ${name} …`);
+    const result = await work((done, total) => {
+      const tenth = Math.floor((done / total) * 10);
+      if (tenth !== lastShown) {
+        lastShown = tenth;
+        log(`[bench]   ${name}: ${done}/${total}`);
+      }
+    });
+    log(`[bench] ${name}: done in ${((Date.now() - phaseStart) / 1000).toFixed(1)} s`);
+    return result;
+  };
+
+  const machine = describeMachine();
+  log(`[bench] ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, aws-lambda-ric ${machine.ric}`);
+  await phase('build', async () => {
+    if (!existsSync(join(layerDir, 'extensions'))) {
+      log('[bench]   dist/layer is missing: npm run build:layer');
+      execFileSync(process.execPath, [join(repoRoot, 'extension', 'scripts', 'build-layer.ts')], { cwd: repoRoot, stdio: 'inherit' });
+    }
+    const upstream = await buildUpstream();
+    log(`[bench]   upstream recipe bundled: ${(upstream.bytes / 1024).toFixed(1)} KiB`);
+  });
+
+  const sinks = { B: await startOtlpSink(), C: await startOtlpSink(), ingest: await startOtlpSink() };
+  const receiverPort = await freePort();
+  const targetsFor = (sink: OtlpSink): VariantTargets => ({ sinkUrl: sink.url, receiverPort, upstreamPreload });
+  // A exports nothing; it gets B's targets only so that the three option sets are built the same way.
+  const targets: Record<VariantId, VariantTargets> = { A: targetsFor(sinks.B), B: targetsFor(sinks.B), C: targetsFor(sinks.C) };
+  try {
+    const cold = await phase(`cold starts (${options.coldRuns} × A B C)`, (progress) => runColdStarts(options.coldRuns, targets, progress));
+    const coldDelivery = await deliveryOf(sinks, variantIds, (id) => cold[id].map((sample) => sample.requestId));
+    const warm = await phase(`warm invokes (${options.warmInvokes} × A B C)`, (progress) => runWarmInvokes(options.warmInvokes, targets, progress));
+    const warmDelivery = await deliveryOf(sinks, variantIds, (id) => warm[id].requestIds);
+    const ingest = await phase(`extension ingest (${options.ingest.spans} spans)`, async (progress) => {
+      const result = await measureIngest(options.ingest, targetsFor(sinks.ingest), sinks.ingest);
+      progress(1, 1);
+      return result;
+    });
+    const sizes = measureSizes(upstreamPreload);
+    const sections = buildSections({ cold, warm, coldDelivery, warmDelivery, ingest, sizes, coldRuns: options.coldRuns, warmInvokes: options.warmInvokes });
+    const totalMs = Date.now() - startedMs;
+    for (const section of sections) log(`\n${textTable(section)}`);
+    const missed = missedBudgets(sections).map((row) => `${row.metric}: ${row.budget}`);
+    log(`\n[bench] budgets missed: ${missed.length === 0 ? 'none' : missed.join('; ')}`);
+    log(`[bench] finished in ${(totalMs / 1000).toFixed(1)} s`);
+    const result: BenchResult = { machine, cold, warm, coldDelivery, warmDelivery, ingest, sizes, sections, missed, totalMs };
+    if (options.outFile) {
+      writeFileSync(options.outFile, renderMarkdown(result, options));
+      log(`[bench] wrote ${options.outFile}`);
+    }
+    return result;
+  } finally {
+    await Promise.all(Object.values(sinks).map((sink) => sink.close()));
+  }
+}
+
+async function deliveryOf(
+  sinks: { B: OtlpSink; C: OtlpSink },
+  ids: readonly VariantId[],
+  requestIds: (id: VariantId) => string[],
+): Promise<Record<VariantId, Delivery>> {
+  const out = {} as Record<VariantId, Delivery>;
+  for (const id of ids) {
+    // A exports nothing: its row counts what would have been B's sink, which must hold none of A's ids.
+    const sink = id === 'C' ? sinks.C : sinks.B;
+    out[id] = await awaitDelivery(sink, requestIds(id), id === 'A' ? 0 : 5000);
+  }
+  return out;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -1,0 +1,170 @@
+// Extension ingest throughput: the built extension runs in the emulator beside a function whose one
+// invocation stays open; meanwhile real OTLP/protobuf batches (spans made and serialized by
+// OpenTelemetry's SDK) are sent to its receiver on loopback. Counted: spans the receiver accepted and
+// spans the sink decoded.
+import { createServer, request, Agent, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
+import { BasicTracerProvider } from '../../../test/support/otel-test-provider.ts';
+import type { OtlpSink } from '../../../test/support/otlp-sink.ts';
+import { benchDir } from '../paths.ts';
+import { sampleRss } from './cold.ts';
+import { variantOptions, type VariantTargets } from '../variants.ts';
+
+export interface IngestOptions {
+  spans: number;
+  batchSpans: number;
+  connections: number;
+}
+
+export interface IngestResult extends IngestOptions {
+  sent: number;
+  accepted: number;
+  rejectedRequests: number;
+  /** First request sent → last acknowledgement. */
+  acceptMs: number;
+  acceptedPerSec: number;
+  /** Spans the sink decoded before shutdown, and after the SHUTDOWN drain. */
+  exportedBeforeShutdown: number;
+  exported: number;
+  /** First request sent → the sink's last batch (before shutdown). */
+  exportMs: number;
+  exportedPerSec: number;
+  extensionRssMiB: number;
+}
+
+const scopeName = 'sink-check';
+
+export async function measureIngest(options: IngestOptions, targets: VariantTargets, sink: OtlpSink): Promise<IngestResult> {
+  const bodies = await distinctBatches(options.batchSpans, 8);
+  const hold = await startHoldServer();
+  const env = new LambdaEnvironment({ ...variantOptions('B', targets, join(benchDir, 'fixtures', 'ingest')), timeoutSec: 60 });
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  try {
+    await env.invoke({});
+    const invocation = env.invoke({ holdUrl: hold.url });
+    await hold.arrived;
+    const startedMs = Date.now();
+    const batches = Math.ceil(options.spans / options.batchSpans);
+    let next = 0;
+    let accepted = 0;
+    let rejectedRequests = 0;
+    let lastAckMs = startedMs;
+    const worker = async (): Promise<void> => {
+      while (next < batches) {
+        const body = bodies[next++ % bodies.length] as Uint8Array;
+        const status = await post(agent, targets.receiverPort, body);
+        lastAckMs = Date.now();
+        if (status >= 200 && status < 300) accepted += options.batchSpans;
+        else rejectedRequests++;
+      }
+    };
+    await Promise.all(Array.from({ length: options.connections }, worker));
+    hold.release();
+    await invocation;
+    // The extension exports on its own schedule; give it a moment before the SHUTDOWN drain.
+    const exportedBeforeShutdown = await settle(sink, accepted, 5000);
+    const lastExportMs = Math.max(startedMs, ...sink.requests.filter((req) => req.path.startsWith('/v1/traces')).map((req) => req.receivedAtMs));
+    const { extensionRssMiB } = sampleRss(env);
+    await env.shutdown();
+    const exported = countOwn(sink);
+    const acceptMs = lastAckMs - startedMs;
+    const exportMs = lastExportMs - startedMs;
+    return {
+      ...options,
+      sent: batches * options.batchSpans,
+      accepted,
+      rejectedRequests,
+      acceptMs,
+      acceptedPerSec: accepted / (acceptMs / 1000),
+      exportedBeforeShutdown,
+      exported,
+      exportMs,
+      exportedPerSec: exportedBeforeShutdown / (exportMs / 1000),
+      extensionRssMiB,
+    };
+  } finally {
+    agent.destroy();
+    hold.release();
+    await hold.close();
+    await env.shutdown().catch(() => undefined);
+  }
+}
+
+function countOwn(sink: OtlpSink): number {
+  return sink.spans().filter((span) => span.scope === scopeName).length;
+}
+
+async function settle(sink: OtlpSink, expected: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let count = countOwn(sink);
+  while (count < expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    count = countOwn(sink);
+  }
+  return count;
+}
+
+/** A few different batches (different trace and span ids), each a chain of `spans` nested spans. */
+async function distinctBatches(spans: number, count: number): Promise<Uint8Array[]> {
+  const provider = new BasicTracerProvider();
+  const names = Array.from({ length: spans }, (_, index) => `load-${index}`);
+  const out: Uint8Array[] = [];
+  for (let index = 0; index < count; index++) out.push(provider.serialize(await provider.spansNamed(names), 'protobuf'));
+  return out;
+}
+
+function post(agent: Agent, port: number, body: Uint8Array): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/traces',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+interface HoldServer {
+  url: string;
+  arrived: Promise<void>;
+  release(): void;
+  close(): Promise<void>;
+}
+
+async function startHoldServer(): Promise<HoldServer> {
+  let markArrived!: () => void;
+  const arrived = new Promise<void>((resolve) => (markArrived = resolve));
+  const waiting: ServerResponse[] = [];
+  let released = false;
+  const server = createServer((_req, res) => {
+    if (released) res.end('go');
+    else waiting.push(res);
+    markArrived();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hold`,
+    arrived,
+    release: () => {
+      released = true;
+      for (const res of waiting.splice(0)) res.end('go');
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,56 @@
+// Warm invokes, interleaved A B C A B C …: three environments live side by side (each frozen while
+// the others run), a few unmeasured invokes first, then the measured rounds.
+import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
+import { variantIds, variantOptions, type VariantId, type VariantTargets } from '../variants.ts';
+import { benchEvent, sampleRss } from './cold.ts';
+
+export interface WarmResult {
+  responseLatencyMs: number[];
+  postRuntimeMs: number[];
+  requestIds: string[];
+  failures: number;
+  runtimeRssMiB: number;
+  extensionRssMiB: number;
+}
+
+export type WarmResults = Record<VariantId, WarmResult>;
+
+const unmeasuredInvokes = 10;
+
+export async function runWarmInvokes(
+  invokes: number,
+  targets: Record<VariantId, VariantTargets>,
+  progress: (done: number, total: number) => void,
+): Promise<WarmResults> {
+  const envs = Object.fromEntries(variantIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id]))])) as Record<
+    VariantId,
+    LambdaEnvironment
+  >;
+  const results = Object.fromEntries(
+    variantIds.map((id) => [id, { responseLatencyMs: [], postRuntimeMs: [], requestIds: [], failures: 0, runtimeRssMiB: 0, extensionRssMiB: 0 }]),
+  ) as unknown as WarmResults;
+  try {
+    for (let round = 0; round < unmeasuredInvokes; round++) {
+      for (const id of variantIds) {
+        const invocation = await envs[id].invoke(benchEvent);
+        results[id].requestIds.push(invocation.requestId);
+      }
+    }
+    const step = Math.max(1, Math.floor(invokes / 10));
+    for (let round = 0; round < invokes; round++) {
+      for (const id of variantIds) {
+        const invocation = await envs[id].invoke(benchEvent);
+        const result = results[id];
+        result.requestIds.push(invocation.requestId);
+        if (invocation.status !== 'success') result.failures++;
+        result.responseLatencyMs.push(invocation.responseLatencyMs);
+        result.postRuntimeMs.push(invocation.postRuntimeMs);
+      }
+      if ((round + 1) % step === 0 || round + 1 === invokes) progress(round + 1, invokes);
+    }
+    for (const id of variantIds) Object.assign(results[id], sampleRss(envs[id]));
+  } finally {
+    await Promise.all(variantIds.map((id) => envs[id].shutdown()));
+  }
+  return results;
+}

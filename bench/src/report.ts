@@ -1,0 +1,68 @@
+// Turns the measurements into rows (A, B, C, B/A, C/A, budget, verdict), prints them as text tables
+// and renders BENCHMARKS.md.
+import { ratio } from './stats.ts';
+
+export interface Row {
+  metric: string;
+  unit: string;
+  a?: number;
+  b?: number;
+  c?: number;
+  /** Digits after the point (default 1). */
+  digits?: number;
+  /** Show B/A and C/A (default true when A is set). */
+  ratios?: boolean;
+  budget?: string;
+  /** undefined: no budget; true met; false missed. */
+  ok?: boolean;
+}
+
+export interface Section {
+  title: string;
+  note?: string;
+  rows: Row[];
+}
+
+const header = ['metric', 'A bare', 'B lambda-otel', 'C upstream', 'B/A', 'C/A', 'budget', ''];
+
+function cells(row: Row): string[] {
+  const digits = row.digits ?? 1;
+  const value = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : `${v.toFixed(digits)}`);
+  const showRatios = row.ratios ?? row.a !== undefined;
+  const r = (v: number | undefined): string => {
+    if (!showRatios || v === undefined || row.a === undefined) return '';
+    const x = ratio(v, row.a);
+    return Number.isFinite(x) ? `${x.toFixed(2)}×` : '—';
+  };
+  return [
+    `${row.metric}${row.unit ? ` (${row.unit})` : ''}`,
+    value(row.a),
+    value(row.b),
+    value(row.c),
+    r(row.b),
+    r(row.c),
+    row.budget ?? '',
+    row.ok === undefined ? '' : row.ok ? '✅' : '❌',
+  ];
+}
+
+export function textTable(section: Section): string {
+  const rows = [header, ...section.rows.map(cells)];
+  const widths = header.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
+  const line = (row: string[]): string =>
+    row.map((cell, column) => (column === 0 || column >= 6 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
+  const out = [section.title, line(rows[0] as string[]), widths.map((width) => '-'.repeat(width)).join('  ')];
+  for (const row of rows.slice(1)) out.push(line(row));
+  return out.join('\n');
+}
+
+export function markdownTable(section: Section): string {
+  const escape = (cell: string): string => cell.replaceAll('|', '\\|');
+  const out = [`| ${header.map(escape).join(' | ')} |`, `|${header.map((_, column) => (column === 0 || column >= 6 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const row of section.rows) out.push(`| ${cells(row).map(escape).join(' | ')} |`);
+  return out.join('\n');
+}
+
+export function missedBudgets(sections: Section[]): Row[] {
+  return sections.flatMap((section) => section.rows.filter((row) => row.ok === false));
+}

@@ -1,0 +1,202 @@
+// The report's tables, with the budgets from DESIGN.md checked where it gives one.
+import type { ColdResults, ColdSample } from './phases/cold.ts';
+import type { Delivery } from './phases/delivery.ts';
+import type { IngestResult } from './phases/ingest.ts';
+import type { SizeReport } from './phases/sizes.ts';
+import type { WarmResults } from './phases/warm.ts';
+import type { Row, Section } from './report.ts';
+import { median, p95 } from './stats.ts';
+import type { VariantId } from './variants.ts';
+
+export interface SectionInput {
+  cold: ColdResults;
+  warm: WarmResults;
+  coldDelivery: Record<VariantId, Delivery>;
+  warmDelivery: Record<VariantId, Delivery>;
+  ingest: IngestResult;
+  sizes: SizeReport;
+  coldRuns: number;
+  warmInvokes: number;
+}
+
+export const budgets = {
+  runtimeInitAddedMs: 10,
+  extensionReadyMs: 60,
+  responseAddedMs: 0.3,
+  postRuntimeAddedMs: 2,
+  extensionRssMiB: 50,
+  ingestSpansPerSec: 20_000,
+} as const;
+
+const signed = (value: number, digits: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+
+export function buildSections(input: SectionInput): Section[] {
+  const { cold, warm } = input;
+  const coldStat = (stat: (values: number[]) => number, pick: (sample: ColdSample) => number) => ({
+    a: stat(cold.A.map(pick)),
+    b: stat(cold.B.map(pick)),
+    c: stat(cold.C.map(pick)),
+  });
+  const warmStat = (stat: (values: number[]) => number, pick: 'responseLatencyMs' | 'postRuntimeMs') => ({
+    a: stat(warm.A[pick]),
+    b: stat(warm.B[pick]),
+    c: stat(warm.C[pick]),
+  });
+
+  const runtimeInit = coldStat(median, (s) => s.runtimeInitMs);
+  const runtimeAdded = runtimeInit.b - runtimeInit.a;
+  const readyP50 = median(cold.B.map((s) => s.extensionReadyMs));
+  const readyBound = cold.B.some((s) => s.readyIsUpperBound);
+  const failed = (samples: ColdSample[]): number => samples.filter((s) => !s.ok).length;
+  const coldFailures = { a: failed(cold.A), b: failed(cold.B), c: failed(cold.C) };
+
+  const coldSection: Section = {
+    title: `Cold start (${input.coldRuns} runs per variant, interleaved)`,
+    rows: [
+      { metric: 'total init p50', unit: 'ms', ...coldStat(median, (s) => s.totalInitMs) },
+      { metric: 'total init p95', unit: 'ms', ...coldStat(p95, (s) => s.totalInitMs) },
+      {
+        metric: 'runtime init p50',
+        unit: 'ms',
+        ...runtimeInit,
+        budget: `B − A ≤ ${budgets.runtimeInitAddedMs} ms (${signed(runtimeAdded, 1)})`,
+        ok: runtimeAdded <= budgets.runtimeInitAddedMs,
+      },
+      { metric: 'runtime init p95', unit: 'ms', ...coldStat(p95, (s) => s.runtimeInitMs) },
+      { metric: 'extension registered p50', unit: 'ms', b: median(cold.B.map((s) => s.extensionRegisteredMs)), ratios: false },
+      {
+        metric: `extension ready p50${readyBound ? ' (≤, init end)' : ''}`,
+        unit: 'ms',
+        b: readyP50,
+        ratios: false,
+        budget: `≤ ${budgets.extensionReadyMs} ms`,
+        ok: readyP50 <= budgets.extensionReadyMs,
+      },
+      { metric: `extension ready p95${readyBound ? ' (≤, init end)' : ''}`, unit: 'ms', b: p95(cold.B.map((s) => s.extensionReadyMs)), ratios: false },
+      { metric: 'first invoke response p50', unit: 'ms', digits: 2, ...coldStat(median, (s) => s.firstResponseMs) },
+      { metric: 'failed cold starts', unit: '', digits: 0, ...coldFailures, ratios: false },
+    ],
+  };
+
+  const response = warmStat(median, 'responseLatencyMs');
+  const post = warmStat(median, 'postRuntimeMs');
+  const warmSection: Section = {
+    title: `Warm invokes (${input.warmInvokes} measured per variant, interleaved)`,
+    rows: [
+      {
+        metric: 'response latency p50',
+        unit: 'ms',
+        digits: 3,
+        ...response,
+        budget: `B − A ≤ ${budgets.responseAddedMs} ms (${signed(response.b - response.a, 3)})`,
+        ok: response.b - response.a <= budgets.responseAddedMs,
+      },
+      { metric: 'response latency p95', unit: 'ms', digits: 3, ...warmStat(p95, 'responseLatencyMs') },
+      {
+        metric: 'post-runtime p50',
+        unit: 'ms',
+        digits: 3,
+        ...post,
+        budget: `B − A ≤ ${budgets.postRuntimeAddedMs} ms (${signed(post.b - post.a, 3)})`,
+        ok: post.b - post.a <= budgets.postRuntimeAddedMs,
+      },
+      { metric: 'post-runtime p95', unit: 'ms', digits: 3, ...warmStat(p95, 'postRuntimeMs') },
+      { metric: 'failed invokes', unit: '', digits: 0, a: warm.A.failures, b: warm.B.failures, c: warm.C.failures, ratios: false },
+    ],
+  };
+
+  const extensionPeak = Math.max(median(cold.B.map((s) => s.extensionRssMiB)), warm.B.extensionRssMiB, input.ingest.extensionRssMiB);
+  const memorySection: Section = {
+    title: 'Memory (peak RSS, VmHWM of each process tree)',
+    rows: [
+      { metric: 'runtime after init + 1 invoke, p50', unit: 'MiB', ...coldStat(median, (s) => s.runtimeRssMiB) },
+      {
+        metric: `runtime after ${input.warmInvokes + 11} invokes`,
+        unit: 'MiB',
+        a: warm.A.runtimeRssMiB,
+        b: warm.B.runtimeRssMiB,
+        c: warm.C.runtimeRssMiB,
+      },
+      { metric: 'extension after init + 1 invoke, p50', unit: 'MiB', b: median(cold.B.map((s) => s.extensionRssMiB)), ratios: false },
+      { metric: `extension after ${input.warmInvokes + 11} invokes`, unit: 'MiB', b: warm.B.extensionRssMiB, ratios: false },
+      {
+        metric: 'extension after the ingest load',
+        unit: 'MiB',
+        b: input.ingest.extensionRssMiB,
+        ratios: false,
+        budget: `≤ ${budgets.extensionRssMiB} MiB (max ${extensionPeak.toFixed(1)})`,
+        ok: extensionPeak <= budgets.extensionRssMiB,
+      },
+    ],
+  };
+
+  const rate = (delivery: Delivery): number => (delivery.invocations === 0 ? Number.NaN : delivery.delivered / delivery.invocations);
+  const deliveryRow = (label: string, delivery: Record<VariantId, Delivery>): Row => ({
+    metric: `${label}: invocations with a span at the sink / invocations`,
+    unit: '',
+    digits: 3,
+    a: rate(delivery.A),
+    b: rate(delivery.B),
+    c: rate(delivery.C),
+    ratios: false,
+    budget: 'B = 1.000',
+    ok: delivery.B.delivered === delivery.B.invocations && delivery.B.invocations > 0,
+  });
+  const deliverySection: Section = {
+    title: 'Delivery (counted from the spans the sink decoded, by faas.invocation_id)',
+    note:
+      `cold: A ${fmtDelivery(input.coldDelivery.A)}, B ${fmtDelivery(input.coldDelivery.B)}, C ${fmtDelivery(input.coldDelivery.C)}; ` +
+      `warm: A ${fmtDelivery(input.warmDelivery.A)}, B ${fmtDelivery(input.warmDelivery.B)}, C ${fmtDelivery(input.warmDelivery.C)}`,
+    rows: [deliveryRow('cold', input.coldDelivery), deliveryRow('warm', input.warmDelivery)],
+  };
+
+  const ingest = input.ingest;
+  const ingestSection: Section = {
+    title: `Extension ingest (${ingest.spans} spans in batches of ${ingest.batchSpans}, ${ingest.connections} connections, OTLP/protobuf on loopback)`,
+    rows: [
+      {
+        metric: 'accepted by the receiver',
+        unit: 'spans/s',
+        digits: 0,
+        b: ingest.acceptedPerSec,
+        ratios: false,
+        budget: `≥ ${budgets.ingestSpansPerSec} spans/s`,
+        ok: ingest.acceptedPerSec >= budgets.ingestSpansPerSec,
+      },
+      { metric: 'exported to the sink (first send → last export)', unit: 'spans/s', digits: 0, b: ingest.exportedPerSec, ratios: false },
+      { metric: 'spans accepted', unit: '', digits: 0, b: ingest.accepted, ratios: false },
+      { metric: 'requests rejected (non-2xx)', unit: '', digits: 0, b: ingest.rejectedRequests, ratios: false },
+      { metric: 'spans exported before shutdown', unit: '', digits: 0, b: ingest.exportedBeforeShutdown, ratios: false },
+      { metric: 'spans exported in all', unit: '', digits: 0, b: ingest.exported, ratios: false },
+      {
+        metric: 'accepted spans lost',
+        unit: '',
+        digits: 0,
+        b: ingest.accepted - ingest.exported,
+        ratios: false,
+        budget: '0',
+        ok: ingest.accepted - ingest.exported <= 0,
+      },
+    ],
+  };
+
+  const kib = (bytes: number): number => bytes / 1024;
+  const sizes = input.sizes;
+  const sizeSection: Section = {
+    title: 'Size on disk',
+    rows: [
+      { metric: 'lambda-otel layer, all files', unit: 'KiB', b: kib(sizes.layerBytes), ratios: false },
+      { metric: 'lambda-otel layer zip', unit: 'KiB', b: kib(sizes.layerZipBytes), ratios: false },
+      ...sizes.layerFiles
+        .filter((file) => file.bytes >= 1024)
+        .map((file): Row => ({ metric: `  ${file.path}`, unit: 'KiB', b: kib(file.bytes), ratios: false })),
+      { metric: 'upstream preload bundle (preload.mjs)', unit: 'KiB', c: kib(sizes.upstreamPreloadBytes), ratios: false },
+      { metric: 'upstream external import-in-the-middle + deps', unit: 'KiB', c: kib(sizes.upstreamExternalBytes), ratios: false },
+    ],
+  };
+  return [coldSection, warmSection, memorySection, deliverySection, ingestSection, sizeSection];
+}
+
+function fmtDelivery(delivery: Delivery): string {
+  return `${delivery.delivered}/${delivery.invocations} invocations, ${delivery.spans} spans`;
+}
