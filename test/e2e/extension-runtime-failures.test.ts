@@ -1,0 +1,47 @@
+// When the runtime dies without sending its root span (timeout, killed process), the extension
+// emits that root span itself, status ERROR with the reason, in the invocation's X-Ray trace.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startHarness } from '../fixtures/extension/harness.ts';
+
+const traceHeader = 'Root=1-6352a70e-1e2c502e358361800241fd45;Parent=35465b3a9e2f7c6a;Sampled=1';
+
+test('a handler that times out gets a synthesized root span with status ERROR and the reason', async (t) => {
+  // No exec wrapper: no plugin, so nothing but the extension can report this invocation.
+  const harness = await startHarness({ wrapper: false, timeoutSec: 1 });
+  t.after(() => harness.close());
+  const result = await harness.env.invoke({ n: 1, hang: true }, { traceHeader });
+  assert.equal(result.status, 'timeout');
+  const [root] = await harness.sink.waitForSpans(1, 5000);
+  assert.ok(root);
+  assert.equal(root.attributes['faas.invocation_id'], result.requestId);
+  assert.equal(root.attributes['lambda_otel.synthesized'], true);
+  assert.equal(root.status.code, 2);
+  assert.match(root.status.message, /timed out|timeout/);
+  assert.equal(root.traceId, '6352a70e1e2c502e358361800241fd45');
+  assert.equal(root.parentSpanId, '35465b3a9e2f7c6a');
+  // The log line the handler wrote before hanging is in that trace too.
+  const line = harness.sink.logs().find((log) => log.body === 'handling 1');
+  assert.ok(line);
+  assert.equal(line.traceId, root.traceId);
+});
+
+test('a killed runtime process gets a synthesized root span with status ERROR and the reason', async (t) => {
+  const harness = await startHarness({ timeoutSec: 2 });
+  t.after(() => harness.close());
+  const ok = await harness.env.invoke({ n: 1 }, { traceHeader });
+  assert.equal(ok.status, 'success');
+  const killed = await harness.env.invoke({ n: 2, kill: true }, { traceHeader });
+  assert.notEqual(killed.status, 'success');
+  await harness.env.shutdown();
+  const roots = harness.sink.spans().filter((span) => span.attributes['faas.invocation_id'] === killed.requestId);
+  assert.equal(roots.length, 1, 'exactly one root span for the killed invocation');
+  const root = roots[0]!;
+  assert.equal(root.attributes['lambda_otel.synthesized'], true);
+  assert.equal(root.status.code, 2);
+  assert.match(root.status.message, /fail|error|exit/i);
+  assert.equal(root.traceId, '6352a70e1e2c502e358361800241fd45');
+  const healthy = harness.sink.spans().filter((span) => span.attributes['faas.invocation_id'] === ok.requestId);
+  assert.equal(healthy.length, 1);
+  assert.notEqual(healthy[0]!.attributes['lambda_otel.synthesized'], true);
+});
