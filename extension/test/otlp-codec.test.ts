@@ -260,7 +260,7 @@ describe('transport encodings and bad input', () => {
 
   it('refuses hostile nesting instead of overflowing the stack', () => {
     let value: Record<string, unknown> = { stringValue: 'leaf' };
-    for (let i = 0; i < 200; i++) value = { arrayValue: { values: [value] } };
+    for (let i = 0; i < 300; i++) value = { arrayValue: { values: [value] } };
     const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: value }] }] }] });
     assert.throws(() => decodeLogsRequest(Buffer.from(body), 'application/json', undefined), (error: unknown) => error instanceof OtlpDecodeError && /nested deeper/.test(error.message));
   });

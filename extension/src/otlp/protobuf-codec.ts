@@ -5,7 +5,7 @@ import protobuf from 'protobufjs/light.js';
 import { WireType, type FieldPlan, type MessagePlan } from './schema-plan.ts';
 
 // AnyValue may nest (arrays of kvlists of arrays…); a hostile payload must not exhaust the stack.
-export const maxNestingDepth = 64;
+export const maxNestingDepth = 128;
 
 export class ProtobufFormatError extends Error {
   override name = 'ProtobufFormatError';

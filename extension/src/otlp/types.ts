@@ -296,7 +296,8 @@ export function toAnyValue(v: unknown): AnyValue {
   return toAnyValueAt(v, 0);
 }
 
-// Deep or cyclic structures (e.g. a logged object graph) are cut off rather than overflow the stack.
+// Deep or cyclic structures (e.g. a logged object graph) are cut off rather than overflow the stack;
+// 32 levels (3 protobuf messages each) stay under the codec's nesting limit of 128.
 const maxAnyValueDepth = 32;
 
 function toAnyValueAt(v: unknown, depth: number): AnyValue {
