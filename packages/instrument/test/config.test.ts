@@ -1,0 +1,73 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SpanKind } from '@opentelemetry/api';
+import { ConfigurationError, resolveInstrumentConfig } from '../src/config.ts';
+import { selectWriter } from '../src/writers/select-writer.ts';
+
+describe('resolveInstrumentConfig', () => {
+  it('defaults: extension writer, W3C propagators, parentbased_always_on, frozen', () => {
+    const config = resolveInstrumentConfig({}, {});
+    assert.equal(config.writer, 'extension');
+    assert.equal(config.writerExplicit, false);
+    assert.deepEqual(config.propagators, ['tracecontext', 'baggage']);
+    assert.deepEqual(config.sampler, { name: 'parentbased_always_on', ratio: 1 });
+    assert.equal(config.otlpTracesUrl, 'http://localhost:4318/v1/traces');
+    assert.equal(config.receiverPort, 4318);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('options win over the environment, which wins over defaults', () => {
+    const env = { LAMBDA_OTEL_WRITER: 'stdout', OTEL_SERVICE_NAME: 'from-env', OTEL_PROPAGATORS: 'xray-lambda,tracecontext' };
+    assert.equal(resolveInstrumentConfig({}, env).writer, 'stdout');
+    assert.equal(resolveInstrumentConfig({ writer: 'console' }, env).writer, 'console');
+    assert.equal(resolveInstrumentConfig({}, env).serviceName, 'from-env');
+    assert.equal(resolveInstrumentConfig({ serviceName: 'opt' }, env).serviceName, 'opt');
+    assert.deepEqual(resolveInstrumentConfig({}, env).propagators, ['xray-lambda', 'tracecontext']);
+    assert.deepEqual(resolveInstrumentConfig({}, { OTEL_PROPAGATORS: 'none' }).propagators, []);
+  });
+
+  it('reads OTLP endpoint, headers, sampler and resource attributes', () => {
+    const config = resolveInstrumentConfig(
+      {},
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example.com/',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-key=a%20b,tenant=t1',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,team=core',
+      },
+    );
+    assert.equal(config.otlpTracesUrl, 'https://otlp.example.com/v1/traces');
+    assert.deepEqual(config.otlpHeaders, { 'x-key': 'a b', tenant: 't1' });
+    assert.deepEqual(config.sampler, { name: 'parentbased_traceidratio', ratio: 0.25 });
+    assert.deepEqual(config.resourceAttributes, { 'deployment.environment': 'prod', team: 'core' });
+    assert.equal(resolveInstrumentConfig({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://h:1/custom' }).otlpTracesUrl, 'http://h:1/custom');
+  });
+
+  it('bad values fail with a message naming the variable', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ LAMBDA_OTEL_WRITER: 'kafka' }, /^Configuration: LAMBDA_OTEL_WRITER is invalid, expected one of extension, otlp, stdout, console, actual "kafka"$/],
+      [{ OTEL_PROPAGATORS: 'tracecontext,b3' }, /OTEL_PROPAGATORS is invalid/],
+      [{ OTEL_TRACES_SAMPLER: 'sometimes' }, /OTEL_TRACES_SAMPLER is invalid/],
+      [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' }, /OTEL_TRACES_SAMPLER_ARG is invalid, expected a number from 0 to 1/],
+      [{ LAMBDA_OTEL_RECEIVER_PORT: '99999' }, /LAMBDA_OTEL_RECEIVER_PORT is invalid/],
+      [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' }, /OTEL_EXPORTER_OTLP_ENDPOINT is invalid/],
+      [{ OTEL_RESOURCE_ATTRIBUTES: 'novalue' }, /OTEL_RESOURCE_ATTRIBUTES is invalid/],
+      [{ LAMBDA_OTEL_CAPTURE_EVENT: 'maybe' }, /LAMBDA_OTEL_CAPTURE_EVENT is invalid, expected true or false/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(() => resolveInstrumentConfig({}, env), (error: unknown) => error instanceof ConfigurationError && message.test(error.message));
+    }
+    assert.throws(() => resolveInstrumentConfig({ kind: 9 as SpanKind }, {}), /option kind is invalid/);
+  });
+});
+
+describe('writer selection', () => {
+  it('picks the named writer; a function becomes the function writer', () => {
+    assert.equal(selectWriter(resolveInstrumentConfig({}, {}), 'fn').name, 'extension');
+    for (const name of ['extension', 'otlp', 'stdout', 'console'] as const) {
+      assert.equal(selectWriter(resolveInstrumentConfig({}, { LAMBDA_OTEL_WRITER: name.toUpperCase() }), 'fn').name, name);
+    }
+    assert.equal(selectWriter(resolveInstrumentConfig({ writer: () => {} }, {}), 'fn').name, 'function');
+  });
+});
