@@ -139,7 +139,8 @@ export class LambdaEnvironment {
     if (this.sandbox && this.sandbox.phase !== 'gone' && this.sandbox.phase !== 'init') {
       return { ok: true, durationMs: 0, status: 'success' };
     }
-    if (!this.initializing) {
+    // Set synchronously, so that concurrent invokes share one init.
+    this.initializing ??= (async () => {
       const server = await this.ensureServer();
       this.sandbox = new Sandbox({
         config: this.config,
@@ -151,8 +152,8 @@ export class LambdaEnvironment {
           this.onLog?.(line);
         },
       });
-      this.initializing = this.sandbox.init().finally(() => (this.initializing = undefined));
-    }
+      return this.sandbox.init();
+    })().finally(() => (this.initializing = undefined));
     return this.initializing;
   }
 
