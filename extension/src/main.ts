@@ -31,6 +31,9 @@ async function main(): Promise<void> {
   const earlyLevel = (env.LAMBDA_OTEL_LOG_LEVEL ?? 'info').toLowerCase();
   let logger: Logger = createLogger(isLogLevel(earlyLevel) ? earlyLevel : 'info');
   containUnexpectedErrors(() => logger);
+  // The process ends only through process.exit: while exports wait on unref'd timers (backoff,
+  // deadlines), an empty event loop must not end it silently mid-drain.
+  setInterval(() => undefined, 60_000);
   if (!env.AWS_LAMBDA_RUNTIME_API) {
     logger.error('AWS_LAMBDA_RUNTIME_API is not set: not running inside Lambda');
     process.exit(1);

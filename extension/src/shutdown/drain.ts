@@ -83,14 +83,16 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
 
   // 5. Whatever is left goes to stdout, so it is never lost silently.
   let written = 0;
+  let tooLargeForStdout = 0;
   await step('stdout fallback', () => {
     const rest = deps.buffer.takeAll();
     if (rest.length === 0) return;
     deps.tracker.prepareForExport(rest);
     const spans = rest.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
     const logs = rest.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
-    writeOtlpJsonLines(spans, logs, deps.write);
-    written = rest.length;
+    const result = writeOtlpJsonLines(spans, logs, deps.write);
+    tooLargeForStdout = result.dropped;
+    written = rest.length - result.dropped;
   });
 
   // 6. One summary line.
@@ -101,7 +103,7 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
     received: received.spans + received.logs,
     sent: deps.flusher.counters.sent,
     retried: deps.flusher.counters.retried,
-    dropped: dropped.spans + dropped.logs,
+    dropped: dropped.spans + dropped.logs + tooLargeForStdout,
     written,
     durationMs: Date.now() - startedAtMs,
   };
