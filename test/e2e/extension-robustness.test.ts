@@ -1,0 +1,63 @@
+// Bad input never takes the extension down: malformed OTLP gets 400, oversized 413 (each with a
+// message), and a burst larger than the buffer drops the oldest items, counted and reported.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fixturesDir } from '../support/paths.ts';
+import { extensionLines, startHarness } from '../fixtures/extension/harness.ts';
+
+const functionDir = join(fixturesDir, 'extension', 'otlp-client');
+
+interface Answer {
+  status: number;
+  message: string;
+}
+
+test('malformed and oversized OTLP bodies get 400 and 413 with a clear message; the extension stays up', async (t) => {
+  const harness = await startHarness({ functionDir, wrapper: false, flush: 'end', env: { LAMBDA_OTEL_MAX_REQUEST_BYTES: '4096' } });
+  t.after(() => harness.close());
+  const malformed = await harness.env.invoke({ kind: 'malformed' });
+  assert.equal(malformed.status, 'success');
+  const bad = malformed.response as Record<string, Answer>;
+  assert.equal(bad.protobuf!.status, 400);
+  assert.match(bad.protobuf!.message, /malformed OTLP traces request/);
+  assert.equal(bad.json!.status, 400);
+  assert.match(bad.json!.message, /malformed OTLP logs request/);
+  assert.equal(bad.gzip!.status, 400);
+  assert.match(bad.gzip!.message, /gzip/);
+
+  const oversized = await harness.env.invoke({ kind: 'oversized' });
+  const big = oversized.response as Record<string, Answer>;
+  assert.equal(big.plain!.status, 413);
+  assert.match(big.plain!.message, /exceeds the limit of 4096 bytes/);
+  assert.equal(big.gzipBomb!.status, 413);
+  assert.match(big.gzipBomb!.message, /decompress/);
+
+  const after = await harness.env.invoke({ kind: 'none' });
+  assert.equal(after.status, 'success');
+  const down = await harness.env.shutdown();
+  assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
+  assert.equal(harness.sink.spans().filter((span) => span.name.startsWith('big-')).length, 0);
+});
+
+test('a burst larger than the buffer drops the oldest items, counts and reports them, and keeps running', async (t) => {
+  const harness = await startHarness({ functionDir, wrapper: false, flush: 'end', env: { LAMBDA_OTEL_BUFFER_MAX_ITEMS: '50' } });
+  t.after(() => harness.close());
+  const burst = await harness.env.invoke({ kind: 'burst', requests: 4, spansPerRequest: 50 });
+  assert.equal(burst.status, 'success');
+  assert.deepEqual((burst.response as { statuses: number[] }).statuses, [200, 200, 200, 200]);
+  const next = await harness.env.invoke({ kind: 'none' });
+  assert.equal(next.status, 'success', 'the extension and the function keep going');
+  await harness.env.shutdown();
+
+  const burstSpans = harness.sink.spans().filter((span) => span.name.startsWith('burst'));
+  assert.ok(burstSpans.length <= 50, 'never more than the bound');
+  assert.ok(burstSpans.some((span) => span.name.startsWith('burst3-')), 'the newest survive');
+  assert.ok(!burstSpans.some((span) => span.name.startsWith('burst0-')), 'the oldest were dropped');
+  const reported = burstSpans.map((span) => span.resource['lambda_otel.dropped_spans']).find((value) => value !== undefined);
+  assert.ok(typeof reported === 'number' && reported >= 150, `the next export reports the drops (got ${String(reported)})`);
+  const lines = extensionLines(harness.env);
+  assert.ok(lines.some((line) => line.message === 'buffer bound reached: oldest telemetry dropped'));
+  const summary = lines.find((line) => typeof line.summary === 'object')?.summary as { dropped: number } | undefined;
+  assert.ok(summary && summary.dropped >= 150);
+});
