@@ -1,0 +1,29 @@
+// A configuration error is reported through /extension/init/error naming the variable; under
+// Lambda Managed Instances the extension registers for SHUTDOWN only and flushes continuously.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startHarness } from '../fixtures/extension/harness.ts';
+
+test('an invalid LAMBDA_OTEL_FLUSH fails init through /extension/init/error, naming the variable', async (t) => {
+  const harness = await startHarness({ flush: 'sometimes' });
+  t.after(() => harness.close());
+  const result = await harness.env.invoke({ n: 1 });
+  assert.notEqual(result.status, 'success');
+  const said = harness.env.logs.filter((entry) => entry.source === 'lambda-otel').map((entry) => entry.line).join('\n');
+  assert.match(said, /Configuration: LAMBDA_OTEL_FLUSH is invalid, expected end, periodic,<ms>, continuous,<ms> or adaptive/);
+  assert.match(`${result.errorType ?? ''} ${result.errorMessage ?? ''}`, /Extension/);
+});
+
+test('Managed Instances: SHUTDOWN-only registration, continuous background export', async (t) => {
+  const harness = await startHarness({ flush: 'end', maxConcurrency: 2 });
+  t.after(() => harness.close());
+  const first = await harness.env.invoke({ n: 1 });
+  assert.equal(first.status, 'success');
+  const registration = harness.env.registrations.find((r) => r.name === 'lambda-otel');
+  assert.deepEqual(registration?.events, ['SHUTDOWN']);
+  // Nothing waits for the extension between invokes: the root span arrives in the background.
+  const spans = await harness.sink.waitForSpans(1, 5000);
+  assert.ok(spans.some((span) => span.attributes['faas.invocation_id'] === first.requestId));
+  const down = await harness.env.shutdown();
+  assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
+});
