@@ -11,7 +11,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { EmulatorConfig } from '../config.ts';
-import { nowMs, sleep } from '../clock.ts';
+import { nowMs, waitAtMost } from '../clock.ts';
 import { apiErrors } from '../errors.ts';
 import type { Invocation } from '../invoke/invocation.ts';
 import { toResult } from '../invoke/invocation.ts';
@@ -306,7 +306,8 @@ export class Sandbox {
     if (!settled && !this.failure) {
       this.failure = { status: 'timeout', errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(config.timeoutMs / 1000).toFixed(2)} seconds`, reason: 'timeout' };
     }
-    if (invocation.state !== 'responded' && this.failure) {
+    // An extension that dies fails the invoke even after the runtime answered (Lambda reports it so).
+    if (this.failure && (invocation.state !== 'responded' || this.failure.errorType.startsWith('Extension.'))) {
       invocation.status = this.failure.status;
       invocation.errorType = this.failure.errorType;
       invocation.errorMessage = this.failure.errorMessage;
@@ -591,7 +592,7 @@ export class Sandbox {
       else {
         signalGroup(runtime.pid, 'SIGTERM');
         const runtimeBudgetMs = Math.min(internalOnly || extensions.some((ext) => ext.kind === 'internal') ? 500 : 300, budgetMs);
-        await Promise.race([runtime.exited, sleep(runtimeBudgetMs)]);
+        await waitAtMost(runtime.exited, runtimeBudgetMs);
         kill(runtime);
       }
     }
@@ -602,7 +603,7 @@ export class Sandbox {
       else kill(proc);
     }
     const remaining = this.processes.filter((proc) => !proc.exit);
-    await Promise.race([Promise.all(remaining.map((proc) => proc.exited)), sleep(Math.max(0, deadlineMs - Date.now()))]);
+    await waitAtMost(Promise.all(remaining.map((proc) => proc.exited)), deadlineMs - Date.now());
     for (const proc of this.processes) kill(proc);
     await Promise.all(this.processes.map((proc) => proc.exited));
     dispatcher.setShutdownMode(false);
