@@ -63,4 +63,5 @@ function isTypeModule(dir: string): boolean {
   return parent !== dir && !dir.endsWith('/node_modules') && isTypeModule(parent);
 }
 
-if (handlerIsEsm()) register('import-in-the-middle/hook.mjs', import.meta.url);
+// BENCH_UPSTREAM_ESM_HOOK=off is the benchmark's switch to measure the recipe without the hook.
+if (process.env.BENCH_UPSTREAM_ESM_HOOK !== 'off' && handlerIsEsm()) register('import-in-the-middle/hook.mjs', import.meta.url);

@@ -1,5 +1,7 @@
 // Cold starts, interleaved A B C A B C …: a fresh environment per run, one invoke, shutdown.
+import { join } from 'node:path';
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
+import { benchDir } from '../paths.ts';
 import { peakRssMiB } from '../proc.ts';
 import { variantIds, variantOptions, type VariantId, type VariantTargets } from '../variants.ts';
 import { initTimings, type InitTimings } from './init-timings.ts';
@@ -14,7 +16,14 @@ export interface ColdSample extends InitTimings {
   ok: boolean;
 }
 
-export type ColdResults = Record<VariantId, ColdSample[]>;
+export interface ColdResults extends Record<VariantId, ColdSample[]> {
+  /** B's extension alone (with a runtime that is ready at once): init start → extension ready. */
+  extensionReadyAloneMs: number[];
+  /** C without import-in-the-middle's ESM hook: what the recipe costs when it traces nothing. */
+  upstreamWithoutHook: ColdSample[];
+}
+
+const minimalRuntime = join(benchDir, 'fixtures', 'minimal-runtime.sh');
 
 export const benchEvent = { items: [1, 2, 3, 4, 5, 6, 7, 8] };
 
@@ -23,19 +32,32 @@ export async function runColdStarts(
   targets: Record<VariantId, VariantTargets>,
   progress: (done: number, total: number) => void,
 ): Promise<ColdResults> {
-  const results: ColdResults = { A: [], B: [], C: [] };
-  const total = runs * variantIds.length;
+  const results: ColdResults = { A: [], B: [], C: [], extensionReadyAloneMs: [], upstreamWithoutHook: [] };
   for (let run = 0; run < runs; run++) {
-    for (const id of variantIds) {
-      results[id].push(await coldStart(id, targets[id]));
-      progress(run * variantIds.length + variantIds.indexOf(id) + 1, total);
-    }
+    for (const id of variantIds) results[id].push(await coldStart(id, targets[id]));
+    results.upstreamWithoutHook.push(await coldStart('C', targets.C, { BENCH_UPSTREAM_ESM_HOOK: 'off' }));
+    results.extensionReadyAloneMs.push(await extensionReadyAlone(targets.B));
+    progress(run + 1, runs);
   }
   return results;
 }
 
-async function coldStart(id: VariantId, targets: VariantTargets): Promise<ColdSample> {
-  const env = new LambdaEnvironment(variantOptions(id, targets));
+/** Init with B's layer and a runtime that asks for its first event at once: the init ends when the extension is ready. */
+async function extensionReadyAlone(targets: VariantTargets): Promise<number> {
+  const options = variantOptions('B', targets);
+  const { AWS_LAMBDA_EXEC_WRAPPER: _wrapper, ...env } = options.env ?? {};
+  const probe = new LambdaEnvironment({ ...options, env, runtimeCommand: ['/bin/bash', minimalRuntime] });
+  try {
+    const outcome = await probe.init();
+    return outcome.ok ? outcome.durationMs : Number.NaN;
+  } finally {
+    await probe.shutdown();
+  }
+}
+
+async function coldStart(id: VariantId, targets: VariantTargets, extraEnv: Record<string, string> = {}): Promise<ColdSample> {
+  const options = variantOptions(id, targets);
+  const env = new LambdaEnvironment({ ...options, env: { ...options.env, ...extraEnv } });
   try {
     const invocation = await env.invoke(benchEvent);
     // Sampled while the environment is frozen after the first invoke: VmHWM already holds the peak.

@@ -31,10 +31,15 @@ export interface IngestResult extends IngestOptions {
   /** First request sent → the sink's last batch (before shutdown). */
   exportMs: number;
   exportedPerSec: number;
+  /** The SHUTDOWN phase: its duration, the spans it still exported, and when the last of them arrived. */
+  shutdownMs: number;
+  drainedAtShutdown: number;
+  lastExportAfterShutdownMs: number;
   extensionRssMiB: number;
 }
 
 const scopeName = 'sink-check';
+const settleMs = 2000;
 
 export async function measureIngest(options: IngestOptions, targets: VariantTargets, sink: OtlpSink): Promise<IngestResult> {
   const bodies = await distinctBatches(options.batchSpans, 8);
@@ -64,10 +69,11 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
     hold.release();
     await invocation;
     // The extension exports on its own schedule; give it a moment before the SHUTDOWN drain.
-    const exportedBeforeShutdown = await settle(sink, accepted, 5000);
-    const lastExportMs = Math.max(startedMs, ...sink.requests.filter((req) => req.path.startsWith('/v1/traces')).map((req) => req.receivedAtMs));
+    const exportedBeforeShutdown = await settle(sink, accepted, settleMs);
+    const lastExportMs = Math.max(startedMs, ...traceRequests(sink).map((req) => req.receivedAtMs));
     const { extensionRssMiB } = sampleRss(env);
-    await env.shutdown();
+    const shutdownAtMs = Date.now();
+    const shutdown = await env.shutdown();
     const exported = countOwn(sink);
     const acceptMs = lastAckMs - startedMs;
     const exportMs = lastExportMs - startedMs;
@@ -81,7 +87,10 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
       exportedBeforeShutdown,
       exported,
       exportMs,
-      exportedPerSec: exportedBeforeShutdown / (exportMs / 1000),
+      exportedPerSec: exportedBeforeShutdown > 0 ? exportedBeforeShutdown / (exportMs / 1000) : Number.NaN,
+      shutdownMs: shutdown.durationMs,
+      drainedAtShutdown: exported - exportedBeforeShutdown,
+      lastExportAfterShutdownMs: Math.max(shutdownAtMs, ...traceRequests(sink).map((req) => req.receivedAtMs)) - shutdownAtMs,
       extensionRssMiB,
     };
   } finally {
@@ -90,6 +99,10 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
     await hold.close();
     await env.shutdown().catch(() => undefined);
   }
+}
+
+function traceRequests(sink: OtlpSink): OtlpSink['requests'] {
+  return sink.requests.filter((req) => req.path.startsWith('/v1/traces'));
 }
 
 function countOwn(sink: OtlpSink): number {
