@@ -1,0 +1,87 @@
+// The lambda-emulator CLI: a run on examples/hello writes the report; bad input is one line and a
+// non-zero exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixturesDir, node24, repoRoot } from '../support/paths.ts';
+
+const cliSource = join(repoRoot, 'packages', 'emulator', 'src', 'cli.ts');
+const cliBundle = join(repoRoot, 'packages', 'emulator', 'dist', 'cli.js');
+const hello = join(repoRoot, 'examples', 'hello');
+
+function run(cli: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    execFile(node24, [cli, ...args], { cwd: repoRoot, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolveRun({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('run on examples/hello writes the JSON report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
+  try {
+    const reportPath = join(dir, 'report.json');
+    const { code, stderr } = await run(cliSource, ['run', '--function', hello, '--handler', 'index.handler',
+      '--event', join(hello, 'event.json'), '--repeat', '2', '--memory', '256', '--report', reportPath]);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /\[2\/2\]/, 'a progress line per invoke');
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    assert.equal(report.invocations.length, 2);
+    const [first, second] = report.invocations;
+    assert.equal(first.status, 'success');
+    assert.deepEqual(first.response, { statusCode: 200, body: 'Hello, Lambda!' });
+    assert.equal(typeof first.initDurationMs, 'number');
+    assert.equal(second.initDurationMs, undefined);
+    for (const field of ['requestId', 'durationMs', 'responseLatencyMs', 'postRuntimeMs']) assert.ok(field in first, field);
+    assert.equal(report.shutdown.reason, 'spindown');
+    assert.equal(report.shutdown.processes[0].name, 'runtime');
+    assert.ok(report.events.some((event: { type: string }) => event.type === 'platform.report'));
+    assert.ok(report.logs.some((log: { source: string; line: string }) => log.source === 'runtime' && log.line.includes('hello handler got')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the built CLI prints a summary without --report', { skip: !existsSync(cliBundle) && 'dist/cli.js is not built' }, async () => {
+  const { code, stdout } = await run(cliBundle, ['run', '--function', hello, '--handler', 'index.handler', '--event', join(hello, 'event.json')]);
+  assert.equal(code, 0);
+  assert.match(stdout, /success in .* ms \(init .* ms\)/);
+  assert.match(stdout, /shutdown \(spindown\)/);
+});
+
+test('a bad flag, a missing handler file and a handler that fails to load are one-line errors', async () => {
+  const badFlag = await run(cliSource, ['run', '--function', hello, '--handler', 'index.handler', '--bogus']);
+  assert.notEqual(badFlag.code, 0);
+  assert.equal(badFlag.stderr.trim().split('\n').length, 1);
+  assert.match(badFlag.stderr, /--bogus/);
+
+  const missing = await run(cliSource, ['run', '--function', hello, '--handler', 'nothere.handler']);
+  assert.notEqual(missing.code, 0);
+  assert.equal(missing.stderr.trim().split('\n').length, 1);
+  assert.match(missing.stderr, /nothere/);
+
+  const broken = await run(cliSource, ['run', '--function', join(fixturesDir, 'emulator', 'functions'), '--handler', 'broken.handler']);
+  assert.notEqual(broken.code, 0);
+  assert.equal(broken.stderr.trim().split('\n').length, 1);
+  assert.match(broken.stderr, /broken\.handler failed to load: .*broken at import/);
+});
+
+test('a crashing function is a reported result, not a CLI failure', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
+  try {
+    const reportPath = join(dir, 'report.json');
+    const eventPath = join(dir, 'event.json');
+    writeFileSync(eventPath, JSON.stringify({ action: 'exit' }));
+    const { code } = await run(cliSource, ['run', '--function', join(fixturesDir, 'emulator', 'functions'), '--handler', 'basic.handler',
+      '--event', eventPath, '--report', reportPath]);
+    assert.equal(code, 0);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    assert.equal(report.invocations[0].status, 'error');
+    assert.equal(report.invocations[0].errorType, 'Runtime.ExitError');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
