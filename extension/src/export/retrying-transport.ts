@@ -81,7 +81,7 @@ export async function withRetries(attempt: (timeoutMs: number) => Promise<Attemp
     if (last.kind !== 'retryable') return { ...last, attempts };
     if (attempts === policy.maxAttempts) return { ...last, attempts };
 
-    // Full-range jitter on the upper half keeps retries from a fleet of sandboxes apart.
+    // Jitter over the upper half of the backoff keeps retries from many sandboxes apart.
     const backoffMs = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (attempts - 1));
     const delayMs = last.retryAfterMs ?? Math.round(backoffMs / 2 + random() * (backoffMs / 2));
     if (now() + delayMs >= context.deadlineMs) {
