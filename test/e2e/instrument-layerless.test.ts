@@ -1,0 +1,46 @@
+// A function without the layer: wrap() bundled with its handler by esbuild (as a user would bundle
+// @lambda-otel/instrument), writer `otlp` straight to the OTLP sink. Without an extension Lambda
+// freezes the runtime right after the response, so the spans leave at the latest on SHUTDOWN, through
+// the plugin's graceful-shutdown flush.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { build } from 'esbuild';
+import { instrumentFixtures, startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
+
+test('layerless wrap() bundle with the otlp writer: spans reach the backend, at the latest on shutdown', async (t) => {
+  const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-layerless-'));
+  t.after(() => rm(functionDir, { recursive: true, force: true }));
+  await build({
+    entryPoints: [join(instrumentFixtures, 'layerless', 'handler.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    outfile: join(functionDir, 'index.mjs'),
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  const h = await startInstrumentHarness({ functionDir, handler: 'index.handler', layer: false });
+  t.after(() => h.close());
+  const first = await h.env.invoke({ name: 'ada' });
+  assert.equal(first.status, 'success', first.errorMessage);
+  assert.deepEqual(first.response, { greeting: 'hello ada' });
+  const second = await h.env.invoke({ name: 'grace' });
+  assert.equal(second.status, 'success');
+  const down = await h.env.shutdown();
+  const runtime = down.processes.find((p) => p.exitCode !== null || p.killed);
+  assert.ok(runtime);
+
+  await waitForSpans(h.sink, () => h.roots().has(first.requestId) && h.roots().has(second.requestId));
+  const root = h.roots().get(first.requestId)!;
+  assert.equal(root.attributes['faas.coldstart'], true);
+  assert.equal(h.roots().get(second.requestId)!.attributes['faas.coldstart'], false);
+  const child = h.sink.spans().find((s) => s.name === 'layerless-child' && s.traceId === root.traceId);
+  assert.equal(child?.parentSpanId, root.spanId);
+  assert.ok(h.sink.requests.every((r) => r.path === '/v1/traces' && r.headers['content-type'] === 'application/x-protobuf'));
+  const log = h.jsonLines().find((line) => line.message === 'layerless invoke' && line.requestId === first.requestId);
+  assert.equal(log?.trace_id, root.traceId, 'the logger line carries the invocation ids');
+});

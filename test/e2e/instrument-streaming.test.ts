@@ -1,0 +1,44 @@
+// Response streaming through the exec wrapper: the root span lasts as long as the stream, records the
+// bytes, and a mid-stream throw is an ERROR span, one log line and the stream's error trailers.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { instrumentFixtures, startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
+
+test('streaming: 3 chunks over 300 ms, with and without the HTTP prelude; a mid-stream throw', async (t) => {
+  const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'streaming'), handler: 'index.handler' });
+  t.after(() => h.close());
+
+  const plain = await h.env.invoke({});
+  assert.equal(plain.status, 'success', plain.errorMessage);
+  assert.equal(String(plain.response), 'first-second-third');
+  await waitForSpans(h.sink, () => h.roots().has(plain.requestId));
+  const root = h.roots().get(plain.requestId)!;
+  const durationMs = Number(root.endTimeUnixNano - root.startTimeUnixNano) / 1e6;
+  assert.ok(durationMs >= 300, `the span covers the stream: ${durationMs} ms`);
+  assert.equal(root.attributes['lambda_otel.response.streamed'], true);
+  assert.equal(root.attributes['lambda_otel.response.bytes'], 'first-second-third'.length);
+  assert.equal(typeof root.attributes['lambda_otel.response.time_to_first_byte_ms'], 'number');
+  assert.ok((root.attributes['lambda_otel.response.time_to_first_byte_ms'] as number) < 150);
+
+  const withPrelude = await h.env.invoke({ prelude: true });
+  assert.equal(withPrelude.status, 'success', withPrelude.errorMessage);
+  assert.deepEqual((withPrelude.streamed?.prelude as { statusCode: number }).statusCode, 201);
+  await waitForSpans(h.sink, () => h.roots().has(withPrelude.requestId));
+  const preludeRoot = h.roots().get(withPrelude.requestId)!;
+  assert.equal(preludeRoot.attributes['http.response.status_code'], 201);
+  assert.equal(preludeRoot.attributes['lambda_otel.response.bytes'], 'first-second-third'.length);
+
+  const failed = await h.env.invoke({ fail: true });
+  assert.equal(failed.status, 'error');
+  assert.equal(failed.streamed?.trailers['lambda-runtime-function-error-type'] ?? failed.errorType, 'RangeError');
+  assert.ok(Object.keys(failed.streamed?.trailers ?? {}).length > 0, 'the emulator saw error trailers');
+  await waitForSpans(h.sink, () => h.roots().has(failed.requestId));
+  const errorRoot = h.roots().get(failed.requestId)!;
+  assert.equal(errorRoot.status.code, 2);
+  assert.equal(errorRoot.events.filter((e) => e.name === 'exception').length, 1);
+  assert.equal(errorRoot.attributes['lambda_otel.response.bytes'], 'first-second-'.length);
+  const lines = h.jsonLines().filter((line) => line.level === 'ERROR' && line.requestId === failed.requestId && 'trace_id' in line);
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]!.errorType, 'RangeError');
+});
