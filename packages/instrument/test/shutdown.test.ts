@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +119,37 @@ describe('graceful shutdown (child process)', () => {
     assert.equal(result.messages.filter((m) => m === 'SIGTERM received').length, 1);
     assert.equal(result.messages.filter((m) => m === 'SIGINT received').length, 0);
     assert.equal(result.messages.filter((m) => m === 'graceful shutdown completed').length, 1);
+  });
+});
+
+describe('exit under a runtime client', () => {
+  it('exits 0 on its own even while a thread-pool thread is blocked (as the runtime client blocks on /next)', async (t) => {
+    // Prepare: a FIFO nobody writes to; opening it for reading blocks one libuv pool thread forever,
+    // which would make process.exit() wait in libuv's teardown.
+    const dir = mkdtempSync(join(tmpdir(), 'lambda-otel-exit-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const fifo = join(dir, 'never-written');
+    execFileSync('mkfifo', [fifo]);
+    const script = `
+      import { open } from 'node:fs';
+      import { installGracefulShutdown } from ${JSON.stringify(shutdownModuleUrl)};
+      open(${JSON.stringify(fifo)}, 'r', () => {});
+      await installGracefulShutdown({ externalExtensionPresent: true, flushTelemetry: async () => {} });
+      setTimeout(() => process.kill(process.pid, 'SIGTERM'), 20);
+    `;
+    // AWS_LAMBDA_RUNTIME_API marks a process run by a runtime client; nothing listens there.
+    const env = { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' };
+    const child = spawn(node24, ['--input-type=module', '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    // Act
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    clearTimeout(killer);
+    // Assess
+    assert.equal(signal, null, 'not killed');
+    assert.equal(code, 0);
+    assert.match(stdout, /"message":"graceful shutdown completed"/);
   });
 });
 

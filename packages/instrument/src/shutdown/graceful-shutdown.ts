@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { logger } from '../logger/logger.ts';
+import { exitProcess } from './exit-process.ts';
 import { registerNoopExtension } from './noop-extension.ts';
 import { runBounded, type BoundedOutcome } from './run-bounded.ts';
 import { shutdownBudget, type ShutdownBudget } from './shutdown-budget.ts';
@@ -88,9 +89,11 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Promi
 async function install(options: GracefulShutdownOptions): Promise<void> {
   try {
     const budget = shutdownBudget(options.externalExtensionPresent === true);
+    // Inside Lambda (a Runtime API to talk to) a runtime client is blocked on /next: see exit-process.ts.
+    const underRuntimeClient = Boolean((options.env ?? process.env).AWS_LAMBDA_RUNTIME_API);
     for (const signal of SIGNALS) {
       process.on(signal, () => {
-        void shutdown(signal, options.flushTelemetry, budget);
+        void shutdown(signal, options.flushTelemetry, budget, underRuntimeClient);
       });
     }
     if (options.externalExtensionPresent !== true) {
@@ -102,7 +105,12 @@ async function install(options: GracefulShutdownOptions): Promise<void> {
   }
 }
 
-async function shutdown(signal: ShutdownSignal, flushTelemetry: () => Promise<void>, budget: ShutdownBudget): Promise<void> {
+async function shutdown(
+  signal: ShutdownSignal,
+  flushTelemetry: () => Promise<void>,
+  budget: ShutdownBudget,
+  underRuntimeClient: boolean,
+): Promise<void> {
   // A second signal while shutting down changes nothing: the first run already owns the exit.
   const state = shutdownState();
   if (state.shuttingDown) return;
@@ -154,7 +162,7 @@ async function shutdown(signal: ShutdownSignal, flushTelemetry: () => Promise<vo
     logger.error('graceful shutdown: unexpected failure', { error });
   }
   await drainStdout();
-  process.exit(0);
+  exitProcess({ underRuntimeClient });
 }
 
 function reportFlush(flush: BoundedOutcome, budget: ShutdownBudget): void {
