@@ -74,6 +74,8 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
     const headers = baseHeaders();
     const verdict = await withRetries(
       async (timeoutMs) => {
+        // Shut down while retrying: stop instead of opening new sockets.
+        if (closed) return { kind: 'failure', error: `${signal} exporter was shut down during the export` };
         const sent = options.signer ? await options.signer.sign(sender.url, headers, body) : headers;
         return classifyOutcome(await sender.post(sent, body, timeoutMs), now(), describe);
       },
