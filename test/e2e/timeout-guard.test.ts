@@ -1,0 +1,56 @@
+// A handler that runs past its timeout: the plugin's timeout guard ends the root span (and the open
+// child) as ERROR with lambda_otel.timeout=true and sends it before Lambda stops the runtime.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { build } from 'esbuild';
+import { startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
+import { fixturesDir } from '../support/paths.ts';
+
+const SPAN_STATUS_ERROR = 2;
+
+test('a timed-out invocation still delivers its ERROR root span marked lambda_otel.timeout', async (t) => {
+  // Prepare: the fixture bundled with the plugin's sources; writer otlp straight to the sink.
+  const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-timeout-'));
+  t.after(() => rm(functionDir, { recursive: true, force: true }));
+  await build({
+    entryPoints: [join(fixturesDir, 'timeout', 'handler.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    outfile: join(functionDir, 'index.mjs'),
+    // The OpenTelemetry packages are CommonJS; give the ESM bundle a require().
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  const h = await startInstrumentHarness({
+    functionDir,
+    handler: 'index.handler',
+    layer: false,
+    timeoutSec: 1,
+    env: { LAMBDA_OTEL_WRITER: 'otlp', LAMBDA_OTEL_TIMEOUT_MARGIN_MS: '150' },
+  });
+  t.after(() => h.close());
+
+  // Act
+  const inv = await h.env.invoke({ sleepMs: 5_000 });
+
+  // Assess: Lambda reports the timeout; the root span got out before the runtime was stopped.
+  assert.equal(inv.status, 'timeout', JSON.stringify(inv));
+  await waitForSpans(h.sink, () => h.roots().has(inv.requestId));
+  const root = h.roots().get(inv.requestId)!;
+  assert.equal(root.attributes['lambda_otel.timeout'], true);
+  assert.equal(root.status.code, SPAN_STATUS_ERROR);
+  const child = h.sink.spans().find((s) => s.name === 'slow-call' && s.traceId === root.traceId);
+  assert.equal(child?.parentSpanId, root.spanId, 'the open child span was ended and sent too');
+  assert.equal(child?.attributes['lambda_otel.timeout'], true);
+  assert.equal(child?.status.code, SPAN_STATUS_ERROR);
+  // One ERROR line for the timeout, correlated with the invocation.
+  const line = h.jsonLines().find((l) => l.level === 'ERROR' && l.requestId === inv.requestId);
+  assert.ok(line, JSON.stringify(h.jsonLines()));
+  assert.equal(line.trace_id, root.traceId);
+  assert.equal(line.errorType, 'Sandbox.Timedout');
+});
