@@ -183,7 +183,7 @@ describe('wrap(): buffered handlers', () => {
     assert.equal(handler.length, 3, 'the runtime must see the same arity');
     assert.deepEqual(await handler({ value: 7 }, lambdaContext(), () => {}), { got: 7 });
     const context = lambdaContext();
-    await assert.rejects(handler({ fail: true }, context, () => {}), /callback failed/);
+    await assert.rejects(Promise.resolve(handler({ fail: true }, context, () => {})), /callback failed/);
     await afterResponse();
     assert.equal(rootOf(context.awsRequestId).status.code, SpanStatusCode.ERROR);
   });

@@ -91,7 +91,7 @@ function streamingWrapper(handler: AnyHandler, config: InstrumentConfig): AnyHan
  * @example
  * export const handler = wrap(async (event) => ({ statusCode: 200, body: 'ok' }), { writer: 'otlp' });
  */
-export function wrap<H extends AnyHandler>(handler: H, options: InstrumentOptions = {}): H {
+export function wrap<H extends AnyHandler>(handler: H, options: InstrumentOptions = {}): H & AnyHandler {
   if (typeof handler !== 'function') throw new TypeError(`wrap() expects a handler function, got ${handler === null ? 'null' : typeof handler}`);
   if ((handler as any)[WRAPPED_SYMBOL] === true) return handler;
   let config: InstrumentConfig;
