@@ -19,7 +19,7 @@ import { createLoopState } from './lifecycle/state.ts';
 import { createLogger, errorMessage, isLogLevel } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { estimateBytes } from './otlp/types.ts';
-import { startOtlpReceiver } from './receive/otlp-http-receiver.ts';
+import { loadDecoder, startOtlpReceiver } from './receive/otlp-http-receiver.ts';
 import { resolveSandboxAddress, startTelemetryListener } from './receive/telemetry-listener.ts';
 import { drain } from './shutdown/drain.ts';
 
@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     await runIdleLoop(client, logger);
     process.exit(0);
   }
+  // performance.now() counts from process start: the time to the first /event/next.
+  logger.debug('ready', { startupMs: Math.round(performance.now()), receiverPort: config.receiverPort, flush: config.flushPolicy.kind });
   await runEventLoop(pipeline.loopDeps);
   process.exit(0);
 }
@@ -109,8 +111,11 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
     uri: listener.uri,
     buffering: { maxItems: 1000, maxBytes: 262_144, timeoutMs: 25 },
   });
-  // Load the exporter while the first invocation runs, not before the first /event/next.
-  setImmediate(() => exporter.warmUp());
+  // Load the decoder and the exporter while the first invocation runs, not before the first /event/next.
+  setImmediate(() => {
+    loadDecoder().catch((error: unknown) => logger.error('OTLP decoder failed to load', { error: errorMessage(error) }));
+    exporter.warmUp();
+  });
   const state = createLoopState();
   return {
     loopDeps: {

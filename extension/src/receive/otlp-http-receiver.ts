@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from '../otlp/decode.ts';
+import type * as Decode from '../otlp/decode.ts';
 import { flattenLogs, flattenTraces } from '../otlp/types.ts';
 import type { LogItem, SpanItem } from '../otlp/types.ts';
 import { errorMessage } from '../logger.ts';
@@ -27,6 +27,20 @@ export interface OtlpReceiver {
   inFlight(): number;
   /** Stops accepting connections, lets requests already being read finish (up to `graceMs`). */
   close(graceMs?: number): Promise<void>;
+}
+
+let decoder: Promise<typeof Decode> | undefined;
+
+/**
+ * The OTLP decoder (protobuf runtime included) loads on first use, not before the first
+ * /event/next; `loadDecoder()` right after start-up warms it in the background.
+ */
+export function loadDecoder(): Promise<typeof Decode> {
+  decoder ??= import('../otlp/decode.ts');
+  decoder.catch(() => {
+    decoder = undefined;
+  });
+  return decoder;
 }
 
 class RequestError extends Error {
@@ -101,6 +115,7 @@ async function handle(request: http.IncomingMessage, options: OtlpReceiverOption
   }
   const raw = await readBody(request, options.maxRequestBytes);
   const body = await decompress(raw, request.headers['content-encoding'], options.maxRequestBytes);
+  const { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } = await loadDecoder();
   try {
     if (path === '/v1/traces') {
       const items = flattenTraces(decodeTraceRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));

@@ -12,7 +12,6 @@
  */
 import type { TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
 import type { LazyExporter } from '../lazy-exporter.ts';
-import { writeOtlpJsonLines } from '../export/stdout-fallback.ts';
 import type { Flusher } from '../flush/flusher.ts';
 import type { InvocationTracker } from '../invocations/invocation-tracker.ts';
 import type { ShutdownEvent } from '../lifecycle/extensions-client.ts';
@@ -84,7 +83,9 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
   // 5. Whatever is left goes to stdout, so it is never lost silently.
   let written = 0;
   let tooLargeForStdout = 0;
-  await step('stdout fallback', () => {
+  await step('stdout fallback', async () => {
+    // Loaded here, not at start-up: the encoder is only needed when something is left over.
+    const { writeOtlpJsonLines } = await import('../export/stdout-fallback.ts');
     const rest = deps.buffer.takeAll();
     if (rest.length === 0) return;
     deps.tracker.prepareForExport(rest);
