@@ -1,5 +1,6 @@
 // BENCHMARKS.md, written by `npm run bench`.
 import type { BenchOptions, BenchResult } from './bench.ts';
+import { unmeasuredWarmInvokes } from './phases/warm.ts';
 import { markdownTable } from './report.ts';
 
 export function renderMarkdown(result: BenchResult, options: Omit<BenchOptions, 'log'>): string {
@@ -31,7 +32,7 @@ export function renderMarkdown(result: BenchResult, options: Omit<BenchOptions, 
     `| date | ${machine.date} |`,
     `| machine | ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB |`,
     `| Node | ${machine.node} (runtime processes), aws-lambda-ric ${machine.ric} |`,
-    `| runs | ${options.coldRuns} cold starts and ${options.warmInvokes} measured warm invokes (after 11 unmeasured) per variant; ingest ${options.ingest.spans} spans |`,
+    `| runs | ${options.coldRuns} cold starts and ${options.warmInvokes} measured warm invokes per variant (after ${unmeasuredWarmInvokes} unmeasured, the first a cold start); ingest ${options.ingest.spans} spans |`,
     `| duration | ${(result.totalMs / 1000).toFixed(1)} s |`,
     `| budgets missed | ${result.missed.length === 0 ? 'none' : result.missed.join('; ')} |`,
     '',

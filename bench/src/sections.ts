@@ -5,6 +5,7 @@ import type { IngestResult } from './phases/ingest.ts';
 import type { SizeReport } from './phases/sizes.ts';
 import type { WarmResults } from './phases/warm.ts';
 import type { Row, Section } from './report.ts';
+import { unmeasuredWarmInvokes } from './phases/warm.ts';
 import { median, p95 } from './stats.ts';
 import type { VariantId } from './variants.ts';
 
@@ -118,14 +119,14 @@ export function buildSections(input: SectionInput): Section[] {
     rows: [
       { metric: 'runtime after init + 1 invoke, p50', unit: 'MiB', ...coldStat(median, (s) => s.runtimeRssMiB) },
       {
-        metric: `runtime after ${input.warmInvokes + 11} invokes`,
+        metric: `runtime after ${input.warmInvokes + unmeasuredWarmInvokes} invokes`,
         unit: 'MiB',
         a: warm.A.runtimeRssMiB,
         b: warm.B.runtimeRssMiB,
         c: warm.C.runtimeRssMiB,
       },
       { metric: 'extension after init + 1 invoke, p50', unit: 'MiB', b: median(cold.B.map((s) => s.extensionRssMiB)), ratios: false },
-      { metric: `extension after ${input.warmInvokes + 11} invokes`, unit: 'MiB', b: warm.B.extensionRssMiB, ratios: false },
+      { metric: `extension after ${input.warmInvokes + unmeasuredWarmInvokes} invokes`, unit: 'MiB', b: warm.B.extensionRssMiB, ratios: false },
       {
         metric: 'extension after the ingest load',
         unit: 'MiB',

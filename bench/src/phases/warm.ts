@@ -15,7 +15,8 @@ export interface WarmResult {
 
 export type WarmResults = Record<VariantId, WarmResult>;
 
-const unmeasuredInvokes = 10;
+/** Invokes before the measured ones (the first is the cold start); they count for delivery. */
+export const unmeasuredWarmInvokes = 10;
 
 export async function runWarmInvokes(
   invokes: number,
@@ -30,7 +31,7 @@ export async function runWarmInvokes(
     variantIds.map((id) => [id, { responseLatencyMs: [], postRuntimeMs: [], requestIds: [], failures: 0, runtimeRssMiB: 0, extensionRssMiB: 0 }]),
   ) as unknown as WarmResults;
   try {
-    for (let round = 0; round < unmeasuredInvokes; round++) {
+    for (let round = 0; round < unmeasuredWarmInvokes; round++) {
       for (const id of variantIds) {
         const invocation = await envs[id].invoke(benchEvent);
         results[id].requestIds.push(invocation.requestId);
