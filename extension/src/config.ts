@@ -34,6 +34,8 @@ export interface ExtensionConfig {
   /** service.name and friends for records the extension creates itself (logs, synthesized spans). */
   readonly resourceAttributes: Readonly<Record<string, string>>;
   readonly exporter: ExporterConfig;
+  /** Problems that did not stop the extension, logged once at start. */
+  readonly warnings: readonly string[];
 }
 
 const DEFAULTS = {
@@ -65,10 +67,19 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
   const logLevel = (env.LAMBDA_OTEL_LOG_LEVEL ?? 'info').trim().toLowerCase();
   if (!isLogLevel(logLevel)) throw new ConfigError('LAMBDA_OTEL_LOG_LEVEL', 'one of debug, info, warn, error', env.LAMBDA_OTEL_LOG_LEVEL);
   const flushPolicy = parseFlushPolicy(env.LAMBDA_OTEL_FLUSH, managedInstances);
+  const receiverPort = readInteger(env, 'LAMBDA_OTEL_RECEIVER_PORT', DEFAULTS.receiverPort, 1, 65_535);
+  const warnings: string[] = [];
+  let exporter = readExporterConfig(env);
+  const loop = exporter.kind === 'otlp' ? [exporter.traces.url, exporter.logs.url].find((url) => pointsAtReceiver(url, receiverPort)) : undefined;
+  if (loop) {
+    // Exporting to our own receiver would send everything round in a circle: keep it on stdout instead.
+    warnings.push(`Configuration: OTEL_EXPORTER_OTLP_ENDPOINT is invalid, expected the URL of an OTLP backend, actual ${JSON.stringify(loop)} (the extension's own receiver); telemetry goes to stdout as OTLP-JSON lines`);
+    exporter = { kind: 'stdout', maxLineBytes: 200 * 1024 };
+  }
   const config: ExtensionConfig = {
     runtimeApi,
     extensionName: env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || DEFAULTS.extensionName,
-    receiverPort: readInteger(env, 'LAMBDA_OTEL_RECEIVER_PORT', DEFAULTS.receiverPort, 1, 65_535),
+    receiverPort,
     maxRequestBytes: readInteger(env, 'LAMBDA_OTEL_MAX_REQUEST_BYTES', DEFAULTS.maxRequestBytes, 1024, 64 * 1024 * 1024),
     bufferMaxItems: readInteger(env, 'LAMBDA_OTEL_BUFFER_MAX_ITEMS', DEFAULTS.bufferMaxItems, 1, 1_000_000),
     bufferMaxBytes: readInteger(env, 'LAMBDA_OTEL_BUFFER_MAX_BYTES', DEFAULTS.bufferMaxBytes, 1024, 256 * 1024 * 1024),
@@ -79,7 +90,8 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
     logLevel,
     managedInstances,
     resourceAttributes: readResourceAttributes(env),
-    exporter: readExporterConfig(env),
+    exporter,
+    warnings,
   };
   return Object.freeze(config);
 }
@@ -122,6 +134,17 @@ export function parseFlushPolicy(raw: string | undefined, managedInstances: bool
     return { kind: 'continuous', intervalMs: policy.kind === 'periodic' ? policy.intervalMs : DEFAULTS.continuousIntervalMs };
   }
   return policy;
+}
+
+/** True when `url` is this extension's own OTLP receiver (loopback, same port). */
+function pointsAtReceiver(url: string, receiverPort: number): boolean {
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+    return ['localhost', '127.0.0.1', '[::1]', '0.0.0.0'].includes(parsed.hostname) && port === receiverPort;
+  } catch {
+    return false;
+  }
 }
 
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {

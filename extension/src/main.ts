@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
 
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {

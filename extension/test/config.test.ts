@@ -44,3 +44,12 @@ test('resource attributes: Lambda defaults, OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVI
   assert.equal(config.resourceAttributes.team, 'a b');
   assert.equal(config.resourceAttributes['service.name'], 'svc');
 });
+
+test('an OTLP endpoint pointing at the extension itself falls back to stdout with a warning naming the variable', () => {
+  const config = readExtensionConfig(base);
+  assert.equal(config.exporter.kind, 'stdout');
+  assert.match(config.warnings[0] ?? '', /OTEL_EXPORTER_OTLP_ENDPOINT is invalid/);
+  const elsewhere = readExtensionConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4319' });
+  assert.equal(elsewhere.exporter.kind, 'otlp');
+  assert.deepEqual(elsewhere.warnings, []);
+});
