@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { LambdaEnvironment } from '../../packages/emulator/src/index.ts';
-import { fixturesDir, node24 } from '../support/paths.ts';
+import { fixturesDir, node22, node24 } from '../support/paths.ts';
 
 const NOOP_EXTENSION_NAME = 'lambda-otel-graceful-shutdown';
 const fixtureDir = join(fixturesDir, 'shutdown');
@@ -86,25 +86,27 @@ function assertGracefulShutdown(env: LambdaEnvironment, down: Awaited<ReturnType
 }
 
 describe('graceful shutdown in the emulator', () => {
-  it('without an external extension: registers the no-op internal extension, gets SIGTERM, runs the hooks and exits 0', async () => {
-    // Prepare
-    const env = new LambdaEnvironment({ functionDir, handler: 'index.handler', nodePath: node24, timeoutSec: 3, memoryMb: 128 });
-    try {
-      const inv = await env.invoke({ hello: 'world' });
-      assert.equal(inv.status, 'success', JSON.stringify(inv));
-      assert.deepEqual(inv.response, { ok: true, event: { hello: 'world' } });
-      // Act
-      const down = await env.shutdown();
-      // Assess
-      const helper = env.registrations.filter((r) => r.name === NOOP_EXTENSION_NAME);
-      assert.equal(helper.length, 1, JSON.stringify(env.registrations));
-      assert.equal(helper[0]!.kind, 'internal');
-      assert.deepEqual(helper[0]!.events, []);
-      assertGracefulShutdown(env, down, 500);
-    } finally {
-      await env.shutdown().catch(() => {});
-    }
-  });
+  for (const [runtimeName, nodePath] of [['Node 24', node24], ['Node 22', node22]] as const) {
+    it(`without an external extension (${runtimeName}): registers the no-op internal extension, gets SIGTERM, runs the hooks and exits 0`, async () => {
+      // Prepare
+      const env = new LambdaEnvironment({ functionDir, handler: 'index.handler', nodePath, timeoutSec: 3, memoryMb: 128 });
+      try {
+        const inv = await env.invoke({ hello: 'world' });
+        assert.equal(inv.status, 'success', JSON.stringify(inv));
+        assert.deepEqual(inv.response, { ok: true, event: { hello: 'world' } });
+        // Act
+        const down = await env.shutdown();
+        // Assess
+        const helper = env.registrations.filter((r) => r.name === NOOP_EXTENSION_NAME);
+        assert.equal(helper.length, 1, JSON.stringify(env.registrations));
+        assert.equal(helper[0]!.kind, 'internal');
+        assert.deepEqual(helper[0]!.events, []);
+        assertGracefulShutdown(env, down, 500);
+      } finally {
+        await env.shutdown().catch(() => {});
+      }
+    });
+  }
 
   it('next to an external extension: no helper extension, and the shutdown fits the shorter budget', async () => {
     const env = new LambdaEnvironment({
