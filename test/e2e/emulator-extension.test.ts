@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { LambdaEnvironment, type EmulatorOptions } from '../../packages/emulator/src/index.ts';
+import { LambdaEnvironment, type EmulatorOptions, type ShutdownResult } from '../../packages/emulator/src/index.ts';
 import { fixturesDir, node24 } from '../support/paths.ts';
 
 const functionDir = join(fixturesDir, 'emulator', 'functions');
@@ -36,7 +36,7 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
     layers: [extLayer, secondLayer],
     env: { TEST_EXT_PROBE: 'test-ext', TEST_EXT_TELEMETRY: JSON.stringify({ types: ['platform', 'function'], buffering: { timeoutMs: 25 } }) },
   });
-  let shutdown;
+  let shutdown: ShutdownResult | undefined;
   try {
     const first = await env.invoke({ action: 'log' }, { traceHeader });
     assert.equal(first.status, 'success');
@@ -103,9 +103,9 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
   const down = observed(env, 'test-ext', 'event').find((item) => item.eventType === 'SHUTDOWN')!;
   assert.equal(down.event.shutdownReason, 'spindown');
   assert.ok(down.event.deadlineMs - down.receivedAtMs <= 2000 && down.event.deadlineMs - down.receivedAtMs > 1000);
-  assert.equal(shutdown.reason, 'spindown');
+  assert.equal(shutdown!.reason, 'spindown');
   for (const name of ['test-ext', 'second-ext']) {
-    const proc = shutdown.processes.find((candidate) => candidate.name === name)!;
+    const proc = shutdown!.processes.find((candidate) => candidate.name === name)!;
     assert.deepEqual([proc.exitedOnItsOwn, proc.exitCode, proc.killed], [true, 0, false], name);
   }
 
@@ -179,7 +179,7 @@ test('Managed Instances: an external extension may register for SHUTDOWN only; t
     maxConcurrency: 2,
     env: { TEST_EXT_EVENTS: 'SHUTDOWN', TEST_EXT_TELEMETRY: JSON.stringify({ types: ['platform'], buffering: { timeoutMs: 25 } }) },
   });
-  let shutdown;
+  let shutdown: ShutdownResult | undefined;
   try {
     const results = await Promise.all([accepted.invoke({ action: 'echo' }), accepted.invoke({ action: 'echo' })]);
     assert.ok(results.every((result) => result.status === 'success'));
@@ -189,5 +189,5 @@ test('Managed Instances: an external extension may register for SHUTDOWN only; t
     shutdown = await accepted.shutdown();
   }
   assert.equal(observed(accepted, 'test-ext', 'event').map((item) => item.eventType).join(), 'SHUTDOWN');
-  assert.equal(shutdown.processes.find((proc) => proc.name === 'test-ext')!.exitCode, 0);
+  assert.equal(shutdown!.processes.find((proc) => proc.name === 'test-ext')!.exitCode, 0);
 });

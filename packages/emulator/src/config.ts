@@ -78,7 +78,9 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || typeof value !== 'string') invalid(`env ${key}`, 'NAME=string', value);
   }
   const runtimeCommand = options.runtimeCommand ?? [nodePath, runtimeClientEntry()];
-  if (runtimeCommand.length === 0) invalid('runtimeCommand', 'a non-empty command', runtimeCommand);
+  if (!Array.isArray(runtimeCommand) || runtimeCommand.some((part) => typeof part !== 'string')) {
+    invalid('runtimeCommand', 'an array of strings ([] = a runtime started by the caller)', runtimeCommand);
+  }
   const functionName = options.functionName ?? basename(functionDir);
   const region = options.region ?? env.AWS_REGION ?? 'us-east-1';
   const accountId = '000000000000';

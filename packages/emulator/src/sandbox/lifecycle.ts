@@ -8,9 +8,9 @@
 // re-checked whenever that state changes.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
-import type { EmulatorConfig } from '../config.ts';
+import { runtimeClientEntry, type EmulatorConfig } from '../config.ts';
 import { nowMs, waitAtMost } from '../clock.ts';
 import { apiErrors } from '../errors.ts';
 import type { Invocation } from '../invoke/invocation.ts';
@@ -111,11 +111,12 @@ export class Sandbox {
     dispatcher.beginInit();
     const base = { initializationType: this.initializationType, phase: 'init' as const };
     dispatcher.emit({ type: 'platform.initStart', record: { ...base, functionName: config.functionName, functionVersion: '$LATEST' } });
-    this.environments = buildEnvironments(config, this.deps.runtimeApi, config.runtimeCommand[1] ?? config.functionDir);
+    this.environments = buildEnvironments(config, this.deps.runtimeApi, dirname(runtimeClientEntry()));
 
+    let runtimeDoneSent = false;
     const fail = (status: RecordStatus, errorType: string, errorMessage: string): InitOutcome => {
       const durationMs = roundMs(nowMs() - startMs);
-      dispatcher.emit({ type: 'platform.initRuntimeDone', record: { ...base, status, errorType } });
+      if (!runtimeDoneSent) dispatcher.emit({ type: 'platform.initRuntimeDone', record: { ...base, status, errorType } });
       dispatcher.emit({ type: 'platform.initReport', record: { ...base, status, errorType, metrics: { durationMs } } });
       dispatcher.endInit();
       return { ok: false, durationMs, status, errorType, errorMessage };
@@ -145,6 +146,7 @@ export class Sandbox {
     // 3. Registration closes; wait until every registered extension waits on /event/next.
     this.registrationOpen = false;
     dispatcher.emit({ type: 'platform.initRuntimeDone', record: { ...base, status: 'success' } });
+    runtimeDoneSent = true;
     const extensionsReady = await this.waitUntil(() => this.allExtensionsWaiting() || stopped(), deadlineMs - nowMs());
     const afterExtensions = broken();
     if (afterExtensions) return afterExtensions;
@@ -198,6 +200,8 @@ export class Sandbox {
   }
 
   private launchRuntime(): void {
+    // An empty runtime command: the caller runs the runtime itself against AWS_LAMBDA_RUNTIME_API.
+    if (this.deps.config.runtimeCommand.length === 0) return;
     const env = this.environments!.runtime;
     const { command, args } = runtimeSpawnCommand(this.deps.config, env);
     const proc = spawnSandboxProcess({

@@ -20,9 +20,12 @@ interface Channel {
   timer: NodeJS.Timeout | undefined;
   inFlight: ClientRequest | undefined;
   sending: boolean;
-  /** A flush was asked for while a batch was in flight: send the rest right after it. */
-  flushPending: boolean;
+  /** Everything queued is to go out now (timer due, drain, shutdown), batch after batch. */
+  urgent: boolean;
   dropped: { records: number; bytes: number };
+  /** logsDropped records the subscriber is still to be told about (once it accepts a batch again). */
+  owedNotices: TelemetryEvent[];
+  lastDeliveryOk: boolean;
   idleWaiters: (() => void)[];
 }
 
@@ -54,8 +57,10 @@ export class TelemetryDispatcher {
       timer: undefined,
       inFlight: undefined,
       sending: false,
-      flushPending: false,
+      urgent: false,
       dropped: { records: 0, bytes: 0 },
+      owedNotices: [],
+      lastDeliveryOk: true,
       idleWaiters: [],
     };
     if (existing >= 0) this.channels.splice(existing, 1, channel);
@@ -126,7 +131,8 @@ export class TelemetryDispatcher {
     }
     channel.queue.push({ entry, bytes });
     channel.queuedBytes += bytes;
-    if (this.immediate || channel.queue.length >= maxItems || channel.queuedBytes >= maxBytes) this.flush(channel);
+    if (this.immediate) this.flush(channel);
+    else if (channel.queue.length >= maxItems || channel.queuedBytes >= maxBytes) this.flush(channel, false);
     else this.armTimer(channel, timeoutMs);
   }
 
@@ -139,28 +145,36 @@ export class TelemetryDispatcher {
     channel.timer.unref();
   }
 
-  private flush(channel: Channel): void {
+  /** Sends a batch; `urgent` sends everything queued, batch after batch, instead of only full ones. */
+  private flush(channel: Channel, urgent = true): void {
     clearTimeout(channel.timer);
     channel.timer = undefined;
     if (this.closed) return;
-    if (channel.sending) {
-      channel.flushPending = true;
-      return;
-    }
-    channel.flushPending = false;
+    if (urgent) channel.urgent = true;
+    if (channel.sending) return;
     this.reportDrops(channel);
     if (channel.queue.length === 0) {
+      channel.urgent = false;
       for (const wake of channel.idleWaiters.splice(0)) wake();
       return;
     }
     const batch = this.takeBatch(channel);
     channel.sending = true;
-    void this.deliverWithRetry(channel, batch).then(() => {
+    void this.deliverWithRetry(channel, batch).then((ok) => {
       channel.sending = false;
+      channel.lastDeliveryOk = ok;
       const { maxItems, maxBytes, timeoutMs } = channel.subscription.buffering;
       const full = channel.queue.length >= maxItems || channel.queuedBytes >= maxBytes;
+      if (!ok) {
+        // A consumer that refused every retry is not hammered: the rest waits for the timer.
+        this.reportDrops(channel);
+        if (channel.queue.length > 0) this.armTimer(channel, timeoutMs);
+        else this.flush(channel);
+        return;
+      }
       // A backlog or an earlier flush request goes out now; a small remainder waits for its timer.
-      if (channel.flushPending || full || this.immediate || channel.dropped.records > 0 || channel.queue.length === 0) this.flush(channel);
+      if (channel.urgent || this.immediate || channel.queue.length === 0 || channel.owedNotices.length > 0) this.flush(channel);
+      else if (full) this.flush(channel, false);
       else this.armTimer(channel, timeoutMs);
     });
   }
@@ -180,32 +194,36 @@ export class TelemetryDispatcher {
     return batch;
   }
 
+  /** Drops become a platform.logsDropped record now; the subscriber gets it once it accepts batches. */
   private reportDrops(channel: Channel): void {
-    if (channel.dropped.records === 0) return;
-    const { records, bytes } = channel.dropped;
-    channel.dropped = { records: 0, bytes: 0 };
-    const entry: TelemetryEvent = {
-      time: isoTime(Date.now()),
-      type: 'platform.logsDropped',
-      record: { droppedBytes: bytes, droppedRecords: records, reason: 'Consumer seems to have fallen behind as it has not acknowledged receipt of logs.' },
-    };
-    this.events.push(entry);
-    if (channel.subscription.types.includes('platform')) {
-      channel.queue.unshift({ entry, bytes: Buffer.byteLength(JSON.stringify(entry)) });
+    if (channel.dropped.records > 0) {
+      const { records, bytes } = channel.dropped;
+      channel.dropped = { records: 0, bytes: 0 };
+      const entry: TelemetryEvent = {
+        time: isoTime(Date.now()),
+        type: 'platform.logsDropped',
+        record: { droppedBytes: bytes, droppedRecords: records, reason: 'Consumer seems to have fallen behind as it has not acknowledged receipt of logs.' },
+      };
+      this.events.push(entry);
+      if (channel.subscription.types.includes('platform')) channel.owedNotices.push(entry);
+    }
+    if (channel.lastDeliveryOk && channel.owedNotices.length > 0) {
+      const notices = channel.owedNotices.splice(0);
+      channel.queue.unshift(...notices.map((entry) => ({ entry, bytes: Buffer.byteLength(JSON.stringify(entry)) })));
     }
   }
 
-  private async deliverWithRetry(channel: Channel, batch: TelemetryEvent[]): Promise<void> {
+  private async deliverWithRetry(channel: Channel, batch: TelemetryEvent[]): Promise<boolean> {
     const body = JSON.stringify(batch);
     for (let attempt = 0; ; attempt += 1) {
-      if (this.closed || !this.channels.includes(channel)) return;
+      if (this.closed || !this.channels.includes(channel)) return false;
       const ok = await this.send(channel, body, batch);
-      if (ok) return;
+      if (ok) return true;
       const delayMs = retryDelaysMs[attempt];
       if (delayMs === undefined) {
         channel.dropped.records += batch.length;
         channel.dropped.bytes += Buffer.byteLength(body);
-        return;
+        return false;
       }
       await new Promise((wake) => setTimeout(wake, delayMs).unref());
     }
