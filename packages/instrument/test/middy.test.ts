@@ -1,0 +1,49 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import middy from '@middy/core';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { lambdaOtel } from '../src/adapters/middy.ts';
+import { loadEvent } from './fixtures/load-event.ts';
+
+const spans: ReadableSpan[] = [];
+const writer = (batch: ReadableSpan[]) => void spans.push(...batch);
+const afterResponse = () => new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
+let n = 0;
+const context = () => ({ awsRequestId: `middy-${++n}`, functionName: 'middy-fn', getRemainingTimeInMillis: () => 3000 });
+
+describe('middy middleware', () => {
+  it('same lifecycle as wrap(): root span from the trigger, children nested, status from the result', async () => {
+    const handler = middy(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      trace.getTracer('t').startSpan('inside-middy').end();
+      return { statusCode: 500 };
+    }).use(lambdaOtel({ writer }));
+    const ctx = context();
+    await handler(loadEvent('api-gateway-rest'), ctx as any);
+    await afterResponse();
+    const root = spans.find((s) => s.attributes['faas.invocation_id'] === ctx.awsRequestId)!;
+    assert.equal(root.kind, SpanKind.SERVER);
+    assert.equal(root.name, 'GET /orders/{orderId}');
+    assert.equal(root.status.code, SpanStatusCode.ERROR);
+    assert.equal(spans.find((s) => s.name === 'inside-middy')!.parentSpanContext?.spanId, root.spanContext().spanId);
+  });
+
+  it('concurrent invokes keep their own root; errors are recorded and rethrown', async () => {
+    const handler = middy(async (event: { n: number }) => {
+      await new Promise((resolve) => setTimeout(resolve, 10 - event.n));
+      trace.getTracer('t').startSpan(`child-${event.n}`).end();
+      if (event.n === 3) throw new Error('three');
+      return event.n;
+    }).use(lambdaOtel({ writer }));
+    const contexts = [0, 1, 2, 3, 4].map(() => context());
+    const results = await Promise.allSettled(contexts.map((ctx, i) => handler({ n: i }, ctx as any)));
+    assert.equal(results[3]!.status, 'rejected');
+    await afterResponse();
+    for (const [i, ctx] of contexts.entries()) {
+      const root = spans.find((s) => s.attributes['faas.invocation_id'] === ctx.awsRequestId)!;
+      assert.equal(spans.find((s) => s.name === `child-${i}`)!.parentSpanContext?.spanId, root.spanContext().spanId);
+      assert.equal(root.status.code, i === 3 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
+    }
+  });
+});
