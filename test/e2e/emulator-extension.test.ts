@@ -103,9 +103,10 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
   const down = observed(env, 'test-ext', 'event').find((item) => item.eventType === 'SHUTDOWN')!;
   assert.equal(down.event.shutdownReason, 'spindown');
   assert.ok(down.event.deadlineMs - down.receivedAtMs <= 2000 && down.event.deadlineMs - down.receivedAtMs > 1000);
-  assert.equal(shutdown!.reason, 'spindown');
+  const finished: ShutdownResult = shutdown!;
+  assert.equal(finished.reason, 'spindown');
   for (const name of ['test-ext', 'second-ext']) {
-    const proc = shutdown!.processes.find((candidate) => candidate.name === name)!;
+    const proc = finished.processes.find((candidate) => candidate.name === name)!;
     assert.deepEqual([proc.exitedOnItsOwn, proc.exitCode, proc.killed], [true, 0, false], name);
   }
 
