@@ -426,10 +426,21 @@ export class InvocationTracker {
     for (const [requestId, invocation] of this.#invocations) {
       if (this.#invocations.size <= REMEMBERED_INVOCATIONS) break;
       if (!invocation.complete || !invocation.reported || requestId === this.#firstRequestId && !this.#init.emitted) continue;
-      this.#invocations.delete(requestId);
-      if (invocation.root) this.#requestByTrace.delete(invocation.root.span.traceId);
-      if (invocation.xray) this.#requestByTrace.delete(invocation.xray.traceId);
+      this.#forget(requestId, invocation);
     }
+    // Invocations whose report never came must not pile up either.
+    for (const [requestId, invocation] of this.#invocations) {
+      if (this.#invocations.size <= REMEMBERED_INVOCATIONS * 4) break;
+      this.#forget(requestId, invocation);
+    }
+  }
+
+  #forget(requestId: string, invocation: Invocation): void {
+    clearTimeout(invocation.graceTimer);
+    for (const waiter of invocation.waiters.splice(0)) waiter();
+    this.#invocations.delete(requestId);
+    if (invocation.root) this.#requestByTrace.delete(invocation.root.span.traceId);
+    if (invocation.xray) this.#requestByTrace.delete(invocation.xray.traceId);
   }
 }
 
