@@ -10,6 +10,7 @@
  */
 export { wrap } from './adapters/wrap-handler.ts';
 export { flushTelemetry as flush } from './provider/telemetry.ts';
+export { ready } from './ready.ts';
 export { logger, correlateConsole } from './logger/logger.ts';
 export type { Logger, LogFields } from './logger/logger.ts';
 export { onShutdown } from './shutdown/graceful-shutdown.ts';
