@@ -4,7 +4,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { startOtlpSink, type OtlpSink } from '../../test/support/otlp-sink.ts';
 import { layerDir, repoRoot } from '../../test/support/paths.ts';
 import { buildUpstream, upstreamPreload } from './build-upstream.ts';
 import { describeMachine, type Machine } from './machine.ts';
@@ -12,11 +11,12 @@ import { runColdStarts, type ColdResults } from './phases/cold.ts';
 import { awaitDelivery, type Delivery } from './phases/delivery.ts';
 import { measureIngest, type IngestOptions, type IngestResult } from './phases/ingest.ts';
 import { measureSizes, type SizeReport } from './phases/sizes.ts';
+import { startRemoteSink, type RemoteSink } from './remote-sink.ts';
 import { runWarmInvokes, type WarmResults } from './phases/warm.ts';
 import { missedBudgets, textTable, type Section } from './report.ts';
 import { renderMarkdown } from './markdown.ts';
 import { buildSections } from './sections.ts';
-import { variantIds, type VariantId, type VariantTargets } from './variants.ts';
+import { buildPluginOnlyLayer, variantIds, type RunId, type VariantId, type VariantTargets } from './variants.ts';
 
 export interface BenchOptions {
   coldRuns: number;
@@ -73,24 +73,33 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       log('[bench]   dist/layer is missing: npm run build:layer');
       execFileSync(process.execPath, [join(repoRoot, 'extension', 'scripts', 'build-layer.ts')], { cwd: repoRoot, stdio: 'inherit' });
     }
+    buildPluginOnlyLayer();
     const upstream = await buildUpstream();
     log(`[bench]   upstream recipe bundled: ${(upstream.bytes / 1024).toFixed(1)} KiB`);
   });
 
-  const sinks = { B: await startOtlpSink(), C: await startOtlpSink(), ingest: await startOtlpSink() };
-  const receiverPort = await freePort();
-  const targetsFor = (sink: OtlpSink): VariantTargets => ({ sinkUrl: sink.url, receiverPort, upstreamPreload });
-  // A exports nothing; it gets B's targets only so that the three option sets are built the same way.
-  const targets: Record<VariantId, VariantTargets> = { A: targetsFor(sinks.B), B: targetsFor(sinks.B), C: targetsFor(sinks.C) };
+  // Sinks decode on their own threads, so that their work never lands on the loop that times invokes.
+  const sinks = { B: await startRemoteSink(), C: await startRemoteSink(), ingest: await startRemoteSink() };
+  const ports = { B: await freePort(), P: await freePort(), E: await freePort() };
+  const targetsFor = (sink: RemoteSink, receiverPort = ports.B): VariantTargets => ({ sinkUrl: sink.url, receiverPort, upstreamPreload });
+  // A exports nothing; it gets B's targets only so that every option set is built the same way. P's
+  // port has no listener (the plugin alone falls back to stdout); E exports to the ingest sink.
+  const targets: Record<RunId, VariantTargets> = {
+    A: targetsFor(sinks.B),
+    B: targetsFor(sinks.B),
+    C: targetsFor(sinks.C),
+    P: targetsFor(sinks.B, ports.P),
+    E: targetsFor(sinks.ingest, ports.E),
+  };
   try {
-    const cold = await phase(`cold starts (${options.coldRuns} × A B C, B's extension alone, C without its ESM hook)`, (progress) => runColdStarts(options.coldRuns, targets, progress));
+    const cold = await phase(`cold starts (${options.coldRuns} × A B C P E, B's extension with a no-op runtime, C without its ESM hook)`, (progress) => runColdStarts(options.coldRuns, targets, progress));
     const coldDelivery = await deliveryOf(sinks, variantIds, (id) => cold[id].map((sample) => sample.requestId));
     // The recipe force-flushes before each invoke returns: whatever it traced is at the sink already.
     const noHookDelivery = await awaitDelivery(sinks.C, cold.upstreamWithoutHook.map((sample) => sample.requestId), 300);
-    const warm = await phase(`warm invokes (${options.warmInvokes} × A B C)`, (progress) => runWarmInvokes(options.warmInvokes, targets, progress));
+    const warm = await phase(`warm invokes (${options.warmInvokes} × A B C P E)`, (progress) => runWarmInvokes(options.warmInvokes, targets, progress));
     const warmDelivery = await deliveryOf(sinks, variantIds, (id) => warm[id].requestIds);
     const ingest = await phase(`extension ingest (${options.ingest.spans} spans)`, async (progress) => {
-      const result = await measureIngest(options.ingest, targetsFor(sinks.ingest), sinks.ingest);
+      const result = await measureIngest(options.ingest, targetsFor(sinks.ingest, ports.B), sinks.ingest);
       progress(1, 1);
       return result;
     });
@@ -113,7 +122,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 }
 
 async function deliveryOf(
-  sinks: { B: OtlpSink; C: OtlpSink },
+  sinks: { B: RemoteSink; C: RemoteSink },
   ids: readonly VariantId[],
   requestIds: (id: VariantId) => string[],
 ): Promise<Record<VariantId, Delivery>> {

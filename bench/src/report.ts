@@ -20,10 +20,13 @@ export interface Row {
 export interface Section {
   title: string;
   note?: string;
+  /** Column headers for a, b, c and the two ratios, when they are not A, B, C. */
+  columns?: [string, string, string, string, string];
   rows: Row[];
 }
 
-const header = ['metric', 'A bare', 'B lambda-otel', 'C upstream', 'B/A', 'C/A', 'budget', ''];
+const defaultColumns: [string, string, string, string, string] = ['A bare', 'B lambda-otel', 'C upstream', 'B/A', 'C/A'];
+const headerOf = (section: Section): string[] => ['metric', ...(section.columns ?? defaultColumns), 'budget', ''];
 
 function cells(row: Row): string[] {
   const digits = row.digits ?? 1;
@@ -47,6 +50,7 @@ function cells(row: Row): string[] {
 }
 
 export function textTable(section: Section): string {
+  const header = headerOf(section);
   const rows = [header, ...section.rows.map(cells)];
   const widths = header.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
   const line = (row: string[]): string =>
@@ -58,6 +62,7 @@ export function textTable(section: Section): string {
 
 export function markdownTable(section: Section): string {
   const escape = (cell: string): string => cell.replaceAll('|', '\\|');
+  const header = headerOf(section);
   const out = [`| ${header.map(escape).join(' | ')} |`, `|${header.map((_, column) => (column === 0 || column >= 6 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const row of section.rows) out.push(`| ${cells(row).map(escape).join(' | ')} |`);
   return out.join('\n');

@@ -207,6 +207,33 @@ export function buildSections(input: SectionInput): Section[] {
       { metric: 'upstream external import-in-the-middle + deps', unit: 'KiB', c: kib(sizes.upstreamExternalBytes), ratios: false },
     ],
   };
+  const split = (stat: (values: number[]) => number, pick: (sample: ColdSample) => number) => ({
+    a: stat(cold.A.map(pick)),
+    b: stat(cold.P.map(pick)),
+    c: stat(cold.E.map(pick)),
+  });
+  const warmSplit = (stat: (values: number[]) => number, pick: 'responseLatencyMs' | 'postRuntimeMs') => ({
+    a: stat(warm.A[pick]),
+    b: stat(warm.P[pick]),
+    c: stat(warm.E[pick]),
+  });
+  const splitSection: Section = {
+    title: "Where B's overhead comes from: the layer's plugin alone (P) and its extension alone (E)",
+    columns: ['A bare', 'P plugin only', 'E extension only', 'P/A', 'E/A'],
+    note:
+      'P: the layer without extensions/ (the plugin falls back to its stdout writer after each response). E: the layer ' +
+      'without the exec wrapper (no root span reaches the extension; its completion grace is set to 0). Same runs, interleaved with A, B and C. ' +
+      `For reference, B: runtime init p50 ${runtimeInit.b.toFixed(1)} ms, response latency p50 ${response.b.toFixed(3)} ms, runtime RSS p50 ${median(cold.B.map((s) => s.runtimeRssMiB)).toFixed(1)} MiB.`,
+    rows: [
+      { metric: 'runtime init p50', unit: 'ms', ...split(median, (s) => s.runtimeInitMs) },
+      { metric: 'total init p50', unit: 'ms', ...split(median, (s) => s.totalInitMs) },
+      { metric: 'runtime after init + 1 invoke, p50', unit: 'MiB', ...split(median, (s) => s.runtimeRssMiB) },
+      { metric: 'response latency p50', unit: 'ms', digits: 3, ...warmSplit(median, 'responseLatencyMs') },
+      { metric: 'response latency p95', unit: 'ms', digits: 3, ...warmSplit(p95, 'responseLatencyMs') },
+      { metric: 'post-runtime p50', unit: 'ms', digits: 3, ...warmSplit(median, 'postRuntimeMs') },
+    ],
+  };
+
   const noHook = cold.upstreamWithoutHook;
   const noHookSection: Section = {
     title: "Upstream recipe without import-in-the-middle's ESM hook (require() hooks only), cold",
@@ -226,7 +253,7 @@ export function buildSections(input: SectionInput): Section[] {
       },
     ],
   };
-  return [coldSection, warmSection, memorySection, deliverySection, ingestSection, noHookSection, sizeSection];
+  return [coldSection, warmSection, memorySection, deliverySection, ingestSection, splitSection, noHookSection, sizeSection];
 }
 
 function layerGroups(sizes: SizeReport): { label: string; files: SizeReport['layerFiles'] }[] {

@@ -1,4 +1,6 @@
-// The three ways the same handler runs: bare, with the lambda-otel layer, with the upstream recipe.
+// The three ways the same handler runs: bare, with the lambda-otel layer, with the upstream recipe;
+// and, to split B's overhead between its parts, the layer's plugin alone and its extension alone.
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EmulatorOptions } from '../../packages/emulator/src/types.ts';
 import { layerDir, node24 } from '../../test/support/paths.ts';
@@ -6,26 +8,31 @@ import { benchDir } from './paths.ts';
 
 export const variantIds = ['A', 'B', 'C'] as const;
 export type VariantId = (typeof variantIds)[number];
+/** P: the plugin alone (the layer without extensions/); E: the extension alone (no exec wrapper). */
+export const runIds = ['A', 'B', 'C', 'P', 'E'] as const;
+export type RunId = (typeof runIds)[number];
 
-export const variantLabels: Record<VariantId, string> = {
-  A: 'bare',
-  B: 'lambda-otel',
-  C: 'upstream recipe',
-};
+/** The layer without its extensions/ folder, for P. */
+export const pluginOnlyLayerDir = join(benchDir, 'build', 'layer-plugin-only');
+
+export function buildPluginOnlyLayer(): void {
+  rmSync(pluginOnlyLayerDir, { recursive: true, force: true });
+  cpSync(layerDir, pluginOnlyLayerDir, { recursive: true, filter: (source) => !source.startsWith(join(layerDir, 'extensions')) });
+}
 
 export const benchHandlerDir = join(benchDir, 'fixtures', 'handler');
 
 export interface VariantTargets {
   /** Where B's extension and C's exporter send OTLP (the variant's own sink). */
   sinkUrl: string;
-  /** B only: the extension's local OTLP receiver port, free so runs can go side by side. */
+  /** B, P, E: the extension's local OTLP receiver port, free so runs can go side by side (P: nothing listens). */
   receiverPort: number;
   /** C only: the bundled upstream preload. */
   upstreamPreload: string;
 }
 
 /** Emulator options for one variant; everything but the telemetry setup is the same for all three. */
-export function variantOptions(id: VariantId, targets: VariantTargets, functionDir = benchHandlerDir): EmulatorOptions {
+export function variantOptions(id: RunId, targets: VariantTargets, functionDir = benchHandlerDir): EmulatorOptions {
   const common: EmulatorOptions = {
     functionDir,
     handler: 'index.handler',
@@ -46,6 +53,19 @@ export function variantOptions(id: VariantId, targets: VariantTargets, functionD
           OTEL_EXPORTER_OTLP_ENDPOINT: targets.sinkUrl,
           LAMBDA_OTEL_RECEIVER_PORT: String(targets.receiverPort),
         },
+      };
+    case 'P':
+      return {
+        ...common,
+        layers: [pluginOnlyLayerDir],
+        env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/lambda-otel-handler', LAMBDA_OTEL_RECEIVER_PORT: String(targets.receiverPort) },
+      };
+    case 'E':
+      return {
+        ...common,
+        layers: [layerDir],
+        // No root span arrives without the plugin: no completion grace, or every invoke would wait it out.
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: targets.sinkUrl, LAMBDA_OTEL_RECEIVER_PORT: String(targets.receiverPort), LAMBDA_OTEL_COMPLETION_GRACE_MS: '0' },
       };
     case 'C':
       return {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
 import { benchDir } from '../paths.ts';
 import { peakRssMiB } from '../proc.ts';
-import { variantIds, variantOptions, type VariantId, type VariantTargets } from '../variants.ts';
+import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
 import { initTimings, type InitTimings } from './init-timings.ts';
 
 export interface ColdSample extends InitTimings {
@@ -16,7 +16,7 @@ export interface ColdSample extends InitTimings {
   ok: boolean;
 }
 
-export interface ColdResults extends Record<VariantId, ColdSample[]> {
+export interface ColdResults extends Record<RunId, ColdSample[]> {
   /** B's extension alone (with a runtime that is ready at once): init start → extension ready. */
   extensionReadyAloneMs: number[];
   /** C without import-in-the-middle's ESM hook: what the recipe costs when it traces nothing. */
@@ -29,12 +29,12 @@ export const benchEvent = { items: [1, 2, 3, 4, 5, 6, 7, 8] };
 
 export async function runColdStarts(
   runs: number,
-  targets: Record<VariantId, VariantTargets>,
+  targets: Record<RunId, VariantTargets>,
   progress: (done: number, total: number) => void,
 ): Promise<ColdResults> {
-  const results: ColdResults = { A: [], B: [], C: [], extensionReadyAloneMs: [], upstreamWithoutHook: [] };
+  const results: ColdResults = { A: [], B: [], C: [], P: [], E: [], extensionReadyAloneMs: [], upstreamWithoutHook: [] };
   for (let run = 0; run < runs; run++) {
-    for (const id of variantIds) results[id].push(await coldStart(id, targets[id]));
+    for (const id of runIds) results[id].push(await coldStart(id, targets[id]));
     results.upstreamWithoutHook.push(await coldStart('C', targets.C, { BENCH_UPSTREAM_ESM_HOOK: 'off' }));
     results.extensionReadyAloneMs.push(await extensionReadyAlone(targets.B));
     progress(run + 1, runs);
@@ -55,7 +55,7 @@ async function extensionReadyAlone(targets: VariantTargets): Promise<number> {
   }
 }
 
-async function coldStart(id: VariantId, targets: VariantTargets, extraEnv: Record<string, string> = {}): Promise<ColdSample> {
+async function coldStart(id: RunId, targets: VariantTargets, extraEnv: Record<string, string> = {}): Promise<ColdSample> {
   const options = variantOptions(id, targets);
   const env = new LambdaEnvironment({ ...options, env: { ...options.env, ...extraEnv } });
   try {

@@ -1,6 +1,7 @@
 // Delivery, counted from what the sink decoded: an invocation is delivered when a span carrying its
 // request id as `faas.invocation_id` reached the sink.
-import type { OtlpSink } from '../../../test/support/otlp-sink.ts';
+import type { RemoteSink } from '../remote-sink.ts';
+import type { SinkSnapshot } from '../sink-worker.ts';
 
 export interface Delivery {
   invocations: number;
@@ -8,14 +9,13 @@ export interface Delivery {
   spans: number;
 }
 
-export function countDelivery(sink: OtlpSink, requestIds: string[]): Delivery {
+export function countDelivery(snapshot: SinkSnapshot, requestIds: string[]): Delivery {
   const wanted = new Set(requestIds);
   const seen = new Set<string>();
   let spans = 0;
-  for (const span of sink.spans()) {
-    const id = span.attributes['faas.invocation_id'];
-    if (typeof id === 'string' && wanted.has(id)) {
-      seen.add(id);
+  for (const span of snapshot.spans) {
+    if (span.invocationId !== undefined && wanted.has(span.invocationId)) {
+      seen.add(span.invocationId);
       spans++;
     }
   }
@@ -23,12 +23,12 @@ export function countDelivery(sink: OtlpSink, requestIds: string[]): Delivery {
 }
 
 /** Waits (briefly) until every invocation shows up at the sink or the time is up. */
-export async function awaitDelivery(sink: OtlpSink, requestIds: string[], timeoutMs: number): Promise<Delivery> {
+export async function awaitDelivery(sink: RemoteSink, requestIds: string[], timeoutMs: number): Promise<Delivery> {
   const deadline = Date.now() + timeoutMs;
-  let delivery = countDelivery(sink, requestIds);
+  let delivery = countDelivery(await sink.snapshot(), requestIds);
   while (delivery.delivered < delivery.invocations && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    delivery = countDelivery(sink, requestIds);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    delivery = countDelivery(await sink.snapshot(), requestIds);
   }
   return delivery;
 }

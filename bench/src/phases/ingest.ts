@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
 import { BasicTracerProvider } from '../../../test/support/otel-test-provider.ts';
-import type { OtlpSink } from '../../../test/support/otlp-sink.ts';
 import { benchDir } from '../paths.ts';
+import type { RemoteSink } from '../remote-sink.ts';
+import type { SinkSnapshot } from '../sink-worker.ts';
 import { sampleRss } from './cold.ts';
 import { variantOptions, type VariantTargets } from '../variants.ts';
 
@@ -41,7 +42,7 @@ export interface IngestResult extends IngestOptions {
 const scopeName = 'sink-check';
 const settleMs = 2000;
 
-export async function measureIngest(options: IngestOptions, targets: VariantTargets, sink: OtlpSink): Promise<IngestResult> {
+export async function measureIngest(options: IngestOptions, targets: VariantTargets, sink: RemoteSink): Promise<IngestResult> {
   const bodies = await distinctBatches(options.batchSpans, 8);
   const hold = await startHoldServer();
   const env = new LambdaEnvironment({ ...variantOptions('B', targets, join(benchDir, 'fixtures', 'ingest')), timeoutSec: 60 });
@@ -70,11 +71,12 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
     await invocation;
     // The extension exports on its own schedule; give it a moment before the SHUTDOWN drain.
     const exportedBeforeShutdown = await settle(sink, accepted, settleMs);
-    const lastExportMs = Math.max(startedMs, ...traceRequests(sink).map((req) => req.receivedAtMs));
+    const lastExportMs = Math.max(startedMs, ...(await sink.snapshot()).traceRequestAtMs);
     const { extensionRssMiB } = sampleRss(env);
     const shutdownAtMs = Date.now();
     const shutdown = await env.shutdown();
-    const exported = countOwn(sink);
+    const final = await sink.snapshot();
+    const exported = countOwn(final);
     const acceptMs = lastAckMs - startedMs;
     const exportMs = lastExportMs - startedMs;
     return {
@@ -90,7 +92,7 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
       exportedPerSec: exportedBeforeShutdown > 0 ? exportedBeforeShutdown / (exportMs / 1000) : Number.NaN,
       shutdownMs: shutdown.durationMs,
       drainedAtShutdown: exported - exportedBeforeShutdown,
-      lastExportAfterShutdownMs: Math.max(shutdownAtMs, ...traceRequests(sink).map((req) => req.receivedAtMs)) - shutdownAtMs,
+      lastExportAfterShutdownMs: Math.max(shutdownAtMs, ...final.traceRequestAtMs) - shutdownAtMs,
       extensionRssMiB,
     };
   } finally {
@@ -101,20 +103,16 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
   }
 }
 
-function traceRequests(sink: OtlpSink): OtlpSink['requests'] {
-  return sink.requests.filter((req) => req.path.startsWith('/v1/traces'));
+function countOwn(snapshot: SinkSnapshot): number {
+  return snapshot.spans.filter((span) => span.scope === scopeName).length;
 }
 
-function countOwn(sink: OtlpSink): number {
-  return sink.spans().filter((span) => span.scope === scopeName).length;
-}
-
-async function settle(sink: OtlpSink, expected: number, timeoutMs: number): Promise<number> {
+async function settle(sink: RemoteSink, expected: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  let count = countOwn(sink);
+  let count = countOwn(await sink.snapshot());
   while (count < expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    count = countOwn(sink);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    count = countOwn(await sink.snapshot());
   }
   return count;
 }

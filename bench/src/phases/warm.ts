@@ -1,7 +1,7 @@
 // Warm invokes, interleaved A B C A B C …: three environments live side by side (each frozen while
 // the others run), a few unmeasured invokes first, then the measured rounds.
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
-import { variantIds, variantOptions, type VariantId, type VariantTargets } from '../variants.ts';
+import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
 import { benchEvent, sampleRss } from './cold.ts';
 
 export interface WarmResult {
@@ -13,33 +13,33 @@ export interface WarmResult {
   extensionRssMiB: number;
 }
 
-export type WarmResults = Record<VariantId, WarmResult>;
+export type WarmResults = Record<RunId, WarmResult>;
 
 /** Invokes before the measured ones (the first is the cold start); they count for delivery. */
 export const unmeasuredWarmInvokes = 10;
 
 export async function runWarmInvokes(
   invokes: number,
-  targets: Record<VariantId, VariantTargets>,
+  targets: Record<RunId, VariantTargets>,
   progress: (done: number, total: number) => void,
 ): Promise<WarmResults> {
-  const envs = Object.fromEntries(variantIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id]))])) as Record<
-    VariantId,
+  const envs = Object.fromEntries(runIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id]))])) as Record<
+    RunId,
     LambdaEnvironment
   >;
   const results = Object.fromEntries(
-    variantIds.map((id) => [id, { responseLatencyMs: [], postRuntimeMs: [], requestIds: [], failures: 0, runtimeRssMiB: 0, extensionRssMiB: 0 }]),
+    runIds.map((id) => [id, { responseLatencyMs: [], postRuntimeMs: [], requestIds: [], failures: 0, runtimeRssMiB: 0, extensionRssMiB: 0 }]),
   ) as unknown as WarmResults;
   try {
     for (let round = 0; round < unmeasuredWarmInvokes; round++) {
-      for (const id of variantIds) {
+      for (const id of runIds) {
         const invocation = await envs[id].invoke(benchEvent);
         results[id].requestIds.push(invocation.requestId);
       }
     }
     const step = Math.max(1, Math.floor(invokes / 10));
     for (let round = 0; round < invokes; round++) {
-      for (const id of variantIds) {
+      for (const id of runIds) {
         const invocation = await envs[id].invoke(benchEvent);
         const result = results[id];
         result.requestIds.push(invocation.requestId);
@@ -49,9 +49,9 @@ export async function runWarmInvokes(
       }
       if ((round + 1) % step === 0 || round + 1 === invokes) progress(round + 1, invokes);
     }
-    for (const id of variantIds) Object.assign(results[id], sampleRss(envs[id]));
+    for (const id of runIds) Object.assign(results[id], sampleRss(envs[id]));
   } finally {
-    await Promise.all(variantIds.map((id) => envs[id].shutdown()));
+    await Promise.all(runIds.map((id) => envs[id].shutdown()));
   }
   return results;
 }
