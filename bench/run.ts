@@ -28,6 +28,7 @@ await runBench({
   coldRuns: count('cold', values.cold, defaultOptions.coldRuns),
   warmInvokes: count('warm', values.warm, defaultOptions.warmInvokes),
   ingest: { ...defaultOptions.ingest, spans: count('ingest-spans', values['ingest-spans'], defaultOptions.ingest.spans) },
+  ingestPaced: defaultOptions.ingestPaced,
   outFile: values['no-write'] ? undefined : values.out ? resolve(values.out) : defaultOptions.outFile,
   log: (line) => console.log(line),
 });

@@ -17,6 +17,8 @@ export interface IngestOptions {
   spans: number;
   batchSpans: number;
   connections: number;
+  /** Send at this rate (batches spaced evenly); undefined: as fast as the receiver answers. */
+  rateSpansPerSec?: number;
 }
 
 export interface IngestResult extends IngestOptions {
@@ -37,6 +39,8 @@ export interface IngestResult extends IngestOptions {
   drainedAtShutdown: number;
   lastExportAfterShutdownMs: number;
   extensionRssMiB: number;
+  /** The extension's own last summary line (what it says it sent and dropped). */
+  extensionSummary: string | undefined;
 }
 
 const scopeName = 'sink-check';
@@ -51,6 +55,7 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
     await env.invoke({});
     const invocation = env.invoke({ holdUrl: hold.url });
     await hold.arrived;
+    const baseline = countOwn(await sink.snapshot());
     const startedMs = Date.now();
     const batches = Math.ceil(options.spans / options.batchSpans);
     let next = 0;
@@ -59,7 +64,12 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
     let lastAckMs = startedMs;
     const worker = async (): Promise<void> => {
       while (next < batches) {
-        const body = bodies[next++ % bodies.length] as Uint8Array;
+        const index = next++;
+        if (options.rateSpansPerSec !== undefined) {
+          const dueMs = startedMs + ((index * options.batchSpans) / options.rateSpansPerSec) * 1000;
+          if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
+        }
+        const body = bodies[index % bodies.length] as Uint8Array;
         const status = await post(agent, targets.receiverPort, body);
         lastAckMs = Date.now();
         if (status >= 200 && status < 300) accepted += options.batchSpans;
@@ -70,13 +80,13 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
     hold.release();
     await invocation;
     // The extension exports on its own schedule; give it a moment before the SHUTDOWN drain.
-    const exportedBeforeShutdown = await settle(sink, accepted, settleMs);
+    const exportedBeforeShutdown = (await settle(sink, baseline + accepted, settleMs)) - baseline;
     const lastExportMs = Math.max(startedMs, ...(await sink.snapshot()).traceRequestAtMs);
     const { extensionRssMiB } = sampleRss(env);
     const shutdownAtMs = Date.now();
     const shutdown = await env.shutdown();
     const final = await sink.snapshot();
-    const exported = countOwn(final);
+    const exported = countOwn(final) - baseline;
     const acceptMs = lastAckMs - startedMs;
     const exportMs = lastExportMs - startedMs;
     return {
@@ -94,6 +104,7 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
       drainedAtShutdown: exported - exportedBeforeShutdown,
       lastExportAfterShutdownMs: Math.max(shutdownAtMs, ...final.traceRequestAtMs) - shutdownAtMs,
       extensionRssMiB,
+      extensionSummary: env.logs.filter((log) => log.source !== 'runtime' && /shutdown:|dropp/i.test(log.line)).pop()?.line,
     };
   } finally {
     agent.destroy();
