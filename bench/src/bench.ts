@@ -46,8 +46,8 @@ export interface BenchResult {
 }
 
 export const defaultOptions: Omit<BenchOptions, 'log'> = {
-  coldRuns: 30,
-  warmInvokes: 1000,
+  coldRuns: 40,
+  warmInvokes: 1500,
   ingest: { spans: 8_000, batchSpans: 200, connections: 4 },
   ingestPaced: { spans: 40_000, batchSpans: 200, connections: 4, rateSpansPerSec: 20_000 },
   outFile: join(repoRoot, 'BENCHMARKS.md'),

@@ -28,9 +28,10 @@ export interface Section {
 const defaultColumns: [string, string, string, string, string] = ['A bare', 'B lambda-otel', 'C upstream', 'B/A', 'C/A'];
 const headerOf = (section: Section): string[] => ['metric', ...(section.columns ?? defaultColumns), 'budget', ''];
 
-function cells(row: Row): string[] {
+function cells(row: Row, header: string[]): string[] {
   const digits = row.digits ?? 1;
-  const value = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : `${v.toFixed(digits)}`);
+  const value = (v: number | undefined, column: number): string =>
+    header[column] === '' ? '' : v === undefined || !Number.isFinite(v) ? '—' : `${v.toFixed(digits)}`;
   const showRatios = row.ratios ?? row.a !== undefined;
   const r = (v: number | undefined): string => {
     if (!showRatios || v === undefined || row.a === undefined) return '';
@@ -39,9 +40,9 @@ function cells(row: Row): string[] {
   };
   return [
     `${row.metric}${row.unit ? ` (${row.unit})` : ''}`,
-    value(row.a),
-    value(row.b),
-    value(row.c),
+    value(row.a, 1),
+    value(row.b, 2),
+    value(row.c, 3),
     r(row.b),
     r(row.c),
     row.budget ?? '',
@@ -51,7 +52,7 @@ function cells(row: Row): string[] {
 
 export function textTable(section: Section): string {
   const header = headerOf(section);
-  const rows = [header, ...section.rows.map(cells)];
+  const rows = [header, ...section.rows.map((row) => cells(row, header))];
   const widths = header.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
   const line = (row: string[]): string =>
     row.map((cell, column) => (column === 0 || column >= 6 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
@@ -64,7 +65,7 @@ export function markdownTable(section: Section): string {
   const escape = (cell: string): string => cell.replaceAll('|', '\\|');
   const header = headerOf(section);
   const out = [`| ${header.map(escape).join(' | ')} |`, `|${header.map((_, column) => (column === 0 || column >= 6 ? ' --- ' : ' ---: ')).join('|')}|`];
-  for (const row of section.rows) out.push(`| ${cells(row).map(escape).join(' | ')} |`);
+  for (const row of section.rows) out.push(`| ${cells(row, header).map(escape).join(' | ')} |`);
   return out.join('\n');
 }
 
