@@ -115,6 +115,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       },
     );
     const sizes = measureSizes(upstreamPreload);
+    log(`[bench] measured dist/layer as built at ${sizes.layerBuiltAt}`);
     const sections = buildSections({ cold, warm, coldDelivery, noHookDelivery, warmDelivery, ingest, ingestPaced, sizes, coldRuns: options.coldRuns, warmInvokes: options.warmInvokes });
     const totalMs = Date.now() - startedMs;
     for (const section of sections) log(`\n${textTable(section)}${section.note ? `\n${section.note}` : ''}`);

@@ -11,6 +11,8 @@ export interface SizeReport {
   layerFiles: { path: string; bytes: number }[];
   upstreamPreloadBytes: number;
   upstreamExternalBytes: number;
+  /** When the newest file of the layer was written (the layer measured is the one on disk). */
+  layerBuiltAt: string;
 }
 
 export function measureSizes(upstreamPreload: string): SizeReport {
@@ -32,6 +34,9 @@ export function measureSizes(upstreamPreload: string): SizeReport {
     layerFiles,
     upstreamPreloadBytes: existsSync(upstreamPreload) ? statSync(upstreamPreload).size : Number.NaN,
     upstreamExternalBytes,
+    layerBuiltAt: layerFiles.length
+      ? new Date(Math.max(...layerFiles.map((file) => statSync(join(layerDir, file.path)).mtimeMs))).toISOString().replace(/\.\d+Z$/, 'Z')
+      : 'missing',
   };
 }
 
