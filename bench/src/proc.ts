@@ -9,6 +9,13 @@ export function peakRssMiB(pid: number): number {
   return kib / 1024;
 }
 
+/** Current RSS in MiB of `pid` plus every descendant. */
+export function currentRssMiB(pid: number): number {
+  let kib = 0;
+  for (const member of processTree(pid)) kib += statusKiB(member, 'VmRSS');
+  return kib / 1024;
+}
+
 function processTree(pid: number): number[] {
   const found = [pid];
   for (let index = 0; index < found.length; index++) {

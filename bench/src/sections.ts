@@ -124,7 +124,16 @@ export function buildSections(input: SectionInput): Section[] {
     rows: [
       { metric: 'runtime after init + 1 invoke, p50', unit: 'MiB', ...coldStat(median, (s) => s.runtimeRssMiB) },
       { metric: `runtime after ${invokes} invokes`, unit: 'MiB', a: warm.A.runtimeRssMiB, b: warm.B.runtimeRssMiB, c: warm.C.runtimeRssMiB },
+      {
+        metric: 'runtime RSS growth per 1000 warm invokes',
+        unit: 'MiB',
+        a: warm.A.runtimeGrowthMiBPer1000,
+        b: warm.B.runtimeGrowthMiBPer1000,
+        c: warm.C.runtimeGrowthMiBPer1000,
+        ratios: false,
+      },
       { metric: 'extension after init + 1 invoke, p50', unit: 'MiB', b: median(cold.B.map((s) => s.extensionRssMiB)), ratios: false },
+      { metric: 'extension RSS growth per 1000 warm invokes', unit: 'MiB', b: warm.B.extensionGrowthMiBPer1000, ratios: false },
       {
         metric: `extension after ${invokes} invokes`,
         unit: 'MiB',

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
 import { benchDir } from '../paths.ts';
-import { peakRssMiB } from '../proc.ts';
+import { currentRssMiB, peakRssMiB } from '../proc.ts';
 import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
 import { initTimings, type InitTimings } from './init-timings.ts';
 
@@ -84,4 +84,15 @@ export function sampleRss(env: LambdaEnvironment): { runtimeRssMiB: number; exte
     else extensionRssMiB += peakRssMiB(proc.pid);
   }
   return { runtimeRssMiB, extensionRssMiB: env.processes().some((proc) => proc.role === 'extension') ? extensionRssMiB : Number.NaN };
+}
+
+/** Current (not peak) RSS of the runtime and the extensions, for growth over many invokes. */
+export function sampleCurrentRss(env: LambdaEnvironment): { runtimeMiB: number; extensionMiB: number } {
+  let runtimeMiB = 0;
+  let extensionMiB = 0;
+  for (const proc of env.processes()) {
+    if (proc.role === 'runtime') runtimeMiB += currentRssMiB(proc.pid);
+    else extensionMiB += currentRssMiB(proc.pid);
+  }
+  return { runtimeMiB, extensionMiB };
 }

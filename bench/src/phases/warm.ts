@@ -2,7 +2,7 @@
 // the others run), a few unmeasured invokes first, then the measured rounds.
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
 import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
-import { benchEvent, sampleRss } from './cold.ts';
+import { benchEvent, sampleCurrentRss, sampleRss } from './cold.ts';
 
 export interface WarmResult {
   responseLatencyMs: number[];
@@ -11,6 +11,9 @@ export interface WarmResult {
   failures: number;
   runtimeRssMiB: number;
   extensionRssMiB: number;
+  /** Current RSS growth over the measured invokes, per 1000 invokes. */
+  runtimeGrowthMiBPer1000: number;
+  extensionGrowthMiBPer1000: number;
 }
 
 export type WarmResults = Record<RunId, WarmResult>;
@@ -28,7 +31,16 @@ export async function runWarmInvokes(
     LambdaEnvironment
   >;
   const results = Object.fromEntries(
-    runIds.map((id) => [id, { responseLatencyMs: [], postRuntimeMs: [], requestIds: [], failures: 0, runtimeRssMiB: 0, extensionRssMiB: 0 }]),
+    runIds.map((id) => [id, {
+        responseLatencyMs: [],
+        postRuntimeMs: [],
+        requestIds: [],
+        failures: 0,
+        runtimeRssMiB: 0,
+        extensionRssMiB: 0,
+        runtimeGrowthMiBPer1000: 0,
+        extensionGrowthMiBPer1000: 0,
+      },]),
   ) as unknown as WarmResults;
   try {
     for (let round = 0; round < unmeasuredWarmInvokes; round++) {
@@ -37,6 +49,7 @@ export async function runWarmInvokes(
         results[id].requestIds.push(invocation.requestId);
       }
     }
+    const before = Object.fromEntries(runIds.map((id) => [id, sampleCurrentRss(envs[id])])) as Record<RunId, ReturnType<typeof sampleCurrentRss>>;
     const step = Math.max(1, Math.floor(invokes / 10));
     for (let round = 0; round < invokes; round++) {
       for (const id of runIds) {
@@ -49,7 +62,13 @@ export async function runWarmInvokes(
       }
       if ((round + 1) % step === 0 || round + 1 === invokes) progress(round + 1, invokes);
     }
-    for (const id of runIds) Object.assign(results[id], sampleRss(envs[id]));
+    for (const id of runIds) {
+      const after = sampleCurrentRss(envs[id]);
+      Object.assign(results[id], sampleRss(envs[id]), {
+        runtimeGrowthMiBPer1000: ((after.runtimeMiB - before[id].runtimeMiB) / invokes) * 1000,
+        extensionGrowthMiBPer1000: ((after.extensionMiB - before[id].extensionMiB) / invokes) * 1000,
+      });
+    }
   } finally {
     await Promise.all(runIds.map((id) => envs[id].shutdown()));
   }
