@@ -26,7 +26,10 @@ export interface Section {
 }
 
 const defaultColumns: [string, string, string, string, string] = ['A bare', 'B lambda-otel', 'C upstream', 'B/A', 'C/A'];
-const headerOf = (section: Section): string[] => ['metric', ...(section.columns ?? defaultColumns), 'budget', ''];
+const headerOf = (section: Section): string[] => ['metric', ...(section.columns ?? defaultColumns), 'budget', 'met'];
+/** Columns a section labels '' are left out. */
+const keep = <T>(header: string[], row: T[]): T[] => row.filter((_, column) => header[column] !== '');
+const isText = (label: string): boolean => label === 'metric' || label === 'budget' || label === 'met';
 
 function cells(row: Row, header: string[]): string[] {
   const digits = row.digits ?? 1;
@@ -51,11 +54,12 @@ function cells(row: Row, header: string[]): string[] {
 }
 
 export function textTable(section: Section): string {
-  const header = headerOf(section);
-  const rows = [header, ...section.rows.map((row) => cells(row, header))];
+  const full = headerOf(section);
+  const header = keep(full, full);
+  const rows = [header, ...section.rows.map((row) => keep(full, cells(row, full)))];
   const widths = header.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
   const line = (row: string[]): string =>
-    row.map((cell, column) => (column === 0 || column >= 6 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
+    row.map((cell, column) => (isText(header[column] ?? '') ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
   const out = [section.title, line(rows[0] as string[]), widths.map((width) => '-'.repeat(width)).join('  ')];
   for (const row of rows.slice(1)) out.push(line(row));
   return out.join('\n');
@@ -63,9 +67,10 @@ export function textTable(section: Section): string {
 
 export function markdownTable(section: Section): string {
   const escape = (cell: string): string => cell.replaceAll('|', '\\|');
-  const header = headerOf(section);
-  const out = [`| ${header.map(escape).join(' | ')} |`, `|${header.map((_, column) => (column === 0 || column >= 6 ? ' --- ' : ' ---: ')).join('|')}|`];
-  for (const row of section.rows) out.push(`| ${cells(row, header).map(escape).join(' | ')} |`);
+  const full = headerOf(section);
+  const header = keep(full, full);
+  const out = [`| ${header.map(escape).join(' | ')} |`, `|${header.map((label) => (isText(label) ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const row of section.rows) out.push(`| ${keep(full, cells(row, full)).map(escape).join(' | ')} |`);
   return out.join('\n');
 }
 
