@@ -95,13 +95,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     C: targetsFor(sinks.C),
     P: targetsFor(sinks.B, ports.P),
     E: targetsFor(sinks.ingest, ports.E),
+    X: targetsFor(sinks.B),
   };
   try {
-    const cold = await phase(`cold starts (${options.coldRuns} × A B C P E, B's extension with a no-op runtime, C without its ESM hook)`, (progress) => runColdStarts(options.coldRuns, targets, progress));
+    const cold = await phase(`cold starts (${options.coldRuns} × A B C P E X, B's extension with a no-op runtime, C without its ESM hook)`, (progress) => runColdStarts(options.coldRuns, targets, progress));
     const coldDelivery = await deliveryOf(sinks, variantIds, (id) => cold[id].map((sample) => sample.requestId));
     // The recipe force-flushes before each invoke returns: whatever it traced is at the sink already.
     const noHookDelivery = await awaitDelivery(sinks.C, cold.upstreamWithoutHook.map((sample) => sample.requestId), 300);
-    const warm = await phase(`warm invokes (${options.warmInvokes} × A B C P E)`, (progress) => runWarmInvokes(options.warmInvokes, targets, progress));
+    const warm = await phase(`warm invokes (${options.warmInvokes} × A B C P E X)`, (progress) => runWarmInvokes(options.warmInvokes, targets, progress));
     const warmDelivery = await deliveryOf(sinks, variantIds, (id) => warm[id].requestIds);
     const paced = options.ingestPaced;
     const [ingest, ingestPaced] = await phase(

@@ -254,6 +254,18 @@ export function buildSections(input: SectionInput): Section[] {
     ],
   };
 
+  const noopSection: Section = {
+    title: 'What any INVOKE extension costs in the emulator: a no-op extension (X)',
+    columns: ['A bare', 'X no-op extension', '', 'X/A', ''],
+    note: "X: bench/fixtures/noop-extension-layer, a 30-line Node extension that registers for INVOKE and SHUTDOWN and asks for the next event at once. Compare with E above for what lambda-otel's extension adds beyond that.",
+    rows: [
+      { metric: 'total init p50', unit: 'ms', a: median(cold.A.map((s) => s.totalInitMs)), b: median(cold.X.map((s) => s.totalInitMs)) },
+      { metric: 'response latency p50', unit: 'ms', digits: 3, a: median(warm.A.responseLatencyMs), b: median(warm.X.responseLatencyMs) },
+      { metric: 'response latency p95', unit: 'ms', digits: 3, a: p95(warm.A.responseLatencyMs), b: p95(warm.X.responseLatencyMs) },
+      { metric: 'post-runtime p50', unit: 'ms', digits: 3, a: median(warm.A.postRuntimeMs), b: median(warm.X.postRuntimeMs) },
+    ],
+  };
+
   const noHook = cold.upstreamWithoutHook;
   const noHookSection: Section = {
     title: "Upstream recipe without import-in-the-middle's ESM hook (require() hooks only), cold",
@@ -273,7 +285,7 @@ export function buildSections(input: SectionInput): Section[] {
       },
     ],
   };
-  return [coldSection, warmSection, memorySection, deliverySection, ingestSection, splitSection, noHookSection, sizeSection];
+  return [coldSection, warmSection, memorySection, deliverySection, ingestSection, splitSection, noopSection, noHookSection, sizeSection];
 }
 
 function layerGroups(sizes: SizeReport): { label: string; files: SizeReport['layerFiles'] }[] {

@@ -8,8 +8,11 @@ import { benchDir } from './paths.ts';
 
 export const variantIds = ['A', 'B', 'C'] as const;
 export type VariantId = (typeof variantIds)[number];
-/** P: the plugin alone (the layer without extensions/); E: the extension alone (no exec wrapper). */
-export const runIds = ['A', 'B', 'C', 'P', 'E'] as const;
+/**
+ * P: the plugin alone (the layer without extensions/); E: the extension alone (no exec wrapper);
+ * X: a no-op extension (bench/fixtures/noop-extension-layer), a no-op Node extension registered for INVOKE: what any such extension costs here.
+ */
+export const runIds = ['A', 'B', 'C', 'P', 'E', 'X'] as const;
 export type RunId = (typeof runIds)[number];
 
 /** The layer without its extensions/ folder, for P. */
@@ -67,6 +70,8 @@ export function variantOptions(id: RunId, targets: VariantTargets, functionDir =
         // No root span arrives without the plugin: no completion grace, or every invoke would wait it out.
         env: { OTEL_EXPORTER_OTLP_ENDPOINT: targets.sinkUrl, LAMBDA_OTEL_RECEIVER_PORT: String(targets.receiverPort), LAMBDA_OTEL_COMPLETION_GRACE_MS: '0' },
       };
+    case 'X':
+      return { ...common, layers: [join(benchDir, 'fixtures', 'noop-extension-layer')] };
     case 'C':
       return {
         ...common,

@@ -32,7 +32,7 @@ export async function runColdStarts(
   targets: Record<RunId, VariantTargets>,
   progress: (done: number, total: number) => void,
 ): Promise<ColdResults> {
-  const results: ColdResults = { A: [], B: [], C: [], P: [], E: [], extensionReadyAloneMs: [], upstreamWithoutHook: [] };
+  const results: ColdResults = { A: [], B: [], C: [], P: [], E: [], X: [], extensionReadyAloneMs: [], upstreamWithoutHook: [] };
   for (let run = 0; run < runs; run++) {
     for (const id of runIds) results[id].push(await coldStart(id, targets[id]));
     results.upstreamWithoutHook.push(await coldStart('C', targets.C, { BENCH_UPSTREAM_ESM_HOOK: 'off' }));
