@@ -16,7 +16,7 @@ import { runWarmInvokes, type WarmResults } from './phases/warm.ts';
 import { missedBudgets, textTable, type Section } from './report.ts';
 import { renderMarkdown } from './markdown.ts';
 import { buildSections } from './sections.ts';
-import { buildPluginOnlyLayer, variantIds, type RunId, type VariantId, type VariantTargets } from './variants.ts';
+import { snapshotLayer, variantIds, type RunId, type VariantId, type VariantTargets } from './variants.ts';
 
 export interface BenchOptions {
   coldRuns: number;
@@ -78,7 +78,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       log('[bench]   dist/layer is missing: npm run build:layer');
       execFileSync(process.execPath, [join(repoRoot, 'extension', 'scripts', 'build-layer.ts')], { cwd: repoRoot, stdio: 'inherit' });
     }
-    buildPluginOnlyLayer();
+    snapshotLayer();
     const upstream = await buildUpstream();
     log(`[bench]   upstream recipe bundled: ${(upstream.bytes / 1024).toFixed(1)} KiB`);
   });

@@ -15,12 +15,18 @@ export type VariantId = (typeof variantIds)[number];
 export const runIds = ['A', 'B', 'C', 'P', 'E', 'X'] as const;
 export type RunId = (typeof runIds)[number];
 
-/** The layer without its extensions/ folder, for P. */
+/** A copy of dist/layer taken when the run starts, so that a rebuild meanwhile cannot change B mid-run. */
+export const measuredLayerDir = join(benchDir, 'build', 'layer');
+/** The same copy without its extensions/ folder, for P. */
 export const pluginOnlyLayerDir = join(benchDir, 'build', 'layer-plugin-only');
 
-export function buildPluginOnlyLayer(): void {
-  rmSync(pluginOnlyLayerDir, { recursive: true, force: true });
-  cpSync(layerDir, pluginOnlyLayerDir, { recursive: true, filter: (source) => !source.startsWith(join(layerDir, 'extensions')) });
+export function snapshotLayer(): void {
+  for (const dir of [measuredLayerDir, pluginOnlyLayerDir]) rmSync(dir, { recursive: true, force: true });
+  cpSync(layerDir, measuredLayerDir, { recursive: true, preserveTimestamps: true });
+  cpSync(measuredLayerDir, pluginOnlyLayerDir, {
+    recursive: true,
+    filter: (source) => !source.startsWith(join(measuredLayerDir, 'extensions')),
+  });
 }
 
 export const benchHandlerDir = join(benchDir, 'fixtures', 'handler');
@@ -50,7 +56,7 @@ export function variantOptions(id: RunId, targets: VariantTargets, functionDir =
     case 'B':
       return {
         ...common,
-        layers: [layerDir],
+        layers: [measuredLayerDir],
         env: {
           AWS_LAMBDA_EXEC_WRAPPER: '/opt/lambda-otel-handler',
           OTEL_EXPORTER_OTLP_ENDPOINT: targets.sinkUrl,
@@ -66,7 +72,7 @@ export function variantOptions(id: RunId, targets: VariantTargets, functionDir =
     case 'E':
       return {
         ...common,
-        layers: [layerDir],
+        layers: [measuredLayerDir],
         // No root span arrives without the plugin: no completion grace, or every invoke would wait it out.
         env: { OTEL_EXPORTER_OTLP_ENDPOINT: targets.sinkUrl, LAMBDA_OTEL_RECEIVER_PORT: String(targets.receiverPort), LAMBDA_OTEL_COMPLETION_GRACE_MS: '0' },
       };

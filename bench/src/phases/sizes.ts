@@ -3,7 +3,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { layerDir, repoRoot } from '../../../test/support/paths.ts';
+import { repoRoot } from '../../../test/support/paths.ts';
+import { measuredLayerDir as layerDir } from '../variants.ts';
 
 export interface SizeReport {
   layerBytes: number;
