@@ -1,7 +1,6 @@
 // Sandbox processes: each runs in its own process group (detached) so that freeze, thaw and kill reach
 // everything it started. Output is captured line by line; the runtime's framed log pipe (fd 3) too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { LogFrameParser, type LogFrame } from './log-frames.ts';
 
@@ -120,50 +119,9 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-export function freeze(processes: SandboxProcess[]): void {
-  for (const proc of processes) if (!proc.exit) signalGroup(proc.pid, 'SIGSTOP');
-}
-
-export function thaw(processes: SandboxProcess[]): void {
-  for (const proc of processes) if (!proc.exit) signalGroup(proc.pid, 'SIGCONT');
-}
-
 export function kill(proc: SandboxProcess): void {
   if (proc.exit) return;
   proc.killedByEmulator = true;
   signalGroup(proc.pid, 'SIGCONT');
   signalGroup(proc.pid, 'SIGKILL');
-}
-
-export interface GroupMemory {
-  rssKb: number;
-  peakKb: number;
-}
-
-/** Real memory of every process in the given process groups, from /proc/<pid>/status. */
-export function groupMemory(groupIds: number[]): GroupMemory {
-  const wanted = new Set(groupIds);
-  const total = { rssKb: 0, peakKb: 0 };
-  if (wanted.size === 0) return total;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return total;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces): state ppid pgrp ...
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (!wanted.has(Number(fields[2]))) continue;
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      total.rssKb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      total.peakKb += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return total;
 }

@@ -17,7 +17,7 @@ export function extensionRoutes(current: () => Sandbox | undefined): Route[] {
         const events = parseRegisterBody(raw);
         const sandbox = current();
         if (!sandbox) throw apiErrors.registrationClosed();
-        const ext = sandbox.register(name, events);
+        const ext = sandbox.extensions.register(name, events);
         const features = (header(req, 'Lambda-Extension-Accept-Feature') ?? '').split(',').map((feature) => feature.trim());
         const config = sandbox.config;
         const body: Record<string, string> = { functionName: config.functionName, functionVersion: '$LATEST', handler: config.handler };
@@ -30,7 +30,7 @@ export function extensionRoutes(current: () => Sandbox | undefined): Route[] {
       path: /^\/2020-01-01\/extension\/event\/next$/,
       handle: ({ req, res }) => {
         const { sandbox, ext } = lookup(req, current);
-        sandbox.extensionNext(ext, res);
+        sandbox.extensions.next(ext, res);
       },
     },
     {
@@ -48,7 +48,7 @@ export function extensionRoutes(current: () => Sandbox | undefined): Route[] {
         } catch {
           message = raw.toString('utf8');
         }
-        sandbox.extensionError(ext, params[0] as 'init' | 'exit', errorType, message);
+        sandbox.extensions.reportError(ext, params[0] as 'init' | 'exit', errorType, message);
         sendJson(res, 202, { status: 'OK' });
       },
     },
@@ -63,7 +63,7 @@ export function lookup(req: IncomingMessage, current: () => Sandbox | undefined)
     if (!id) throw apiErrors.missingIdentifier();
     throw apiErrors.unknownIdentifier();
   }
-  return { sandbox, ext: sandbox.extension(id) };
+  return { sandbox, ext: sandbox.extensions.lookup(id) };
 }
 
 function parseRegisterBody(raw: Buffer): ExtensionEventType[] {

@@ -3,10 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import { apiErrors, ApiError } from '../../errors.ts';
 import { header, readBody, sendError, sendJson, type Route } from '../../http/server.ts';
 import { decodeBody, type Invocation } from '../../invoke/invocation.ts';
-import { bufferedResponseLimitBytes, type Sandbox } from '../../sandbox/lifecycle.ts';
+import type { Sandbox } from '../../sandbox/lifecycle.ts';
 import { readStreamedResponse } from './streamed-response.ts';
 
 const accepted = { status: 'OK' } as const;
+/** A buffered response past this is refused (RIE interop.MaxPayloadSize: 6 MiB + 100 B). */
+export const bufferedResponseLimitBytes = 6 * 1024 * 1024 + 100;
 
 export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
   const sandbox = (): Sandbox => {
@@ -18,26 +20,26 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
     {
       method: 'GET',
       path: /^\/2018-06-01\/runtime\/invocation\/next$/,
-      handle: ({ res }) => sandbox().runtimeNext(res),
+      handle: ({ res }) => sandbox().runtime.next(res),
     },
     {
       method: 'POST',
       path: /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/response$/,
       handle: async ({ req, res, params }) => {
         const env = sandbox();
-        const invocation = env.answerable(params[0]!);
+        const invocation = env.runtime.answerable(params[0]!);
         const mode = header(req, 'Lambda-Runtime-Function-Response-Mode');
         if (mode !== undefined && mode.toLowerCase() !== 'streaming') {
           req.resume();
           const error = apiErrors.invalidResponseMode(mode);
-          env.respond(invocation, rejected('Runtime.InvalidResponseModeHeader', error.message));
+          env.runtime.respond(invocation, rejected('Runtime.InvalidResponseModeHeader', error.message));
           sendError(res, error);
           return;
         }
-        env.markResponseStarted(invocation);
+        env.runtime.markResponseStarted(invocation);
         if (mode !== undefined) {
           const outcome = await readStreamedResponse(req);
-          env.respond(invocation, outcome);
+          env.runtime.respond(invocation, outcome);
           sendJson(res, 202, accepted);
           return;
         }
@@ -47,11 +49,11 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
         } catch (error) {
           if (error instanceof ApiError && error.status === 413) {
             const message = `Response payload size exceeded maximum allowed payload size (${bufferedResponseLimitBytes} bytes).`;
-            env.respond(invocation, rejected('Function.ResponseSizeTooLarge', message));
+            env.runtime.respond(invocation, rejected('Function.ResponseSizeTooLarge', message));
           }
           throw error;
         }
-        env.respond(invocation, { status: 'success', response: decodeBody(body), producedBytes: body.length });
+        env.runtime.respond(invocation, { status: 'success', response: decodeBody(body), producedBytes: body.length });
         sendJson(res, 202, accepted);
       },
     },
@@ -60,9 +62,9 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
       path: /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/error$/,
       handle: async ({ req, res, params }) => {
         const env = sandbox();
-        const invocation: Invocation = env.answerable(params[0]!, true);
+        const invocation: Invocation = env.runtime.answerable(params[0]!, true);
         const { errorType, errorMessage, payload } = await readErrorReport(req);
-        env.respond(invocation, { status: 'error', response: payload, errorType, errorMessage, producedBytes: 0 });
+        env.runtime.respond(invocation, { status: 'error', response: payload, errorType, errorMessage, producedBytes: 0 });
         sendJson(res, 202, accepted);
       },
     },
@@ -72,7 +74,7 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
       handle: async ({ req, res }) => {
         const env = sandbox();
         const { errorType, errorMessage } = await readErrorReport(req);
-        env.initErrorPosted(errorType, errorMessage);
+        env.runtime.initErrorPosted(errorType, errorMessage);
         sendJson(res, 202, accepted);
       },
     },

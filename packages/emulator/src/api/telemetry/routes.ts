@@ -15,7 +15,7 @@ export function telemetryRoutes(current: () => Sandbox | undefined): Route[] {
         const { sandbox, ext } = lookup(req, current);
         if (!sandbox.subscriptionsOpen || sandbox.phase !== 'init') throw apiErrors.subscriptionClosed();
         const subscription = parseSubscription(raw, sandbox.managedInstances);
-        sandbox.subscribe(ext, subscription);
+        sandbox.extensions.subscribe(ext, subscription);
         sendJson(res, 200, 'OK');
       },
     },

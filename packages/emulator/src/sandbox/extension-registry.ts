@@ -1,0 +1,158 @@
+// The Extensions API's state: who registered (external = a file in a layer's extensions/ folder,
+// internal = any other name), each extension's parked /event/next and its queued events, and the
+// Telemetry API subscriptions they make during init.
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { apiErrors } from '../errors.ts';
+import type { ExtensionEvent, ExtensionEventType } from '../api/extensions/events.ts';
+import type { Subscription } from '../api/telemetry/subscribe.ts';
+import type { Sandbox } from './lifecycle.ts';
+import type { SandboxProcess } from './processes.ts';
+
+export interface ExtensionState {
+  id: string;
+  name: string;
+  kind: 'external' | 'internal';
+  events: ExtensionEventType[];
+  registeredAtMs: number;
+  /** The extension's pending /event/next, when it is waiting for an event. */
+  parked: ServerResponse | undefined;
+  queue: ExtensionEvent[];
+  process: SandboxProcess | undefined;
+}
+
+export interface ExternalExtensionFile {
+  name: string;
+  path: string;
+  layer: string;
+}
+
+const maxExtensions = 10;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class ExtensionRegistry {
+  /** The external extensions init launched; a registration under one of these names is external. */
+  externalFiles: ExternalExtensionFile[] = [];
+  private readonly byId = new Map<string, ExtensionState>();
+  private readonly sandbox: Sandbox;
+
+  constructor(sandbox: Sandbox) {
+    this.sandbox = sandbox;
+  }
+
+  all(): ExtensionState[] {
+    return [...this.byId.values()];
+  }
+
+  forProcess(proc: SandboxProcess): ExtensionState | undefined {
+    return this.all().find((ext) => ext.process === proc);
+  }
+
+  register(name: string, events: ExtensionEventType[]): ExtensionState {
+    const sandbox = this.sandbox;
+    if (!sandbox.registrationOpen || sandbox.phase !== 'init') throw apiErrors.registrationClosed();
+    const registered = this.all();
+    const file = this.externalFiles.find((candidate) => candidate.name === name);
+    const kind = file ? 'external' : 'internal';
+    if (registered.some((ext) => ext.name === name)) throw apiErrors.invalidExtensionState(`extension ${name} is already registered`);
+    if (kind === 'internal' && events.includes('SHUTDOWN')) {
+      throw apiErrors.invalidEventType('Internal extensions cannot register for SHUTDOWN');
+    }
+    if (kind === 'external' && sandbox.managedInstances && events.includes('INVOKE')) {
+      throw apiErrors.invalidEventType('Under Managed Instances external extensions may register for SHUTDOWN only');
+    }
+    if (registered.length >= maxExtensions) throw apiErrors.tooManyExtensions();
+    const ext: ExtensionState = {
+      id: randomUUID(),
+      name,
+      kind,
+      events,
+      registeredAtMs: Date.now(),
+      parked: undefined,
+      queue: [],
+      process: kind === 'external' ? sandbox.processes.find((proc) => proc.role === 'extension' && proc.name === name) : undefined,
+    };
+    this.byId.set(ext.id, ext);
+    sandbox.deps.registrations.push({ name, kind, events: [...events], atMs: ext.registeredAtMs });
+    sandbox.deps.dispatcher.emit({ type: 'platform.extension', record: { name, state: 'Ready', events: [...events] } });
+    sandbox.changed();
+    return ext;
+  }
+
+  /** The extension a Lambda-Extension-Identifier names; 403 with the precise code otherwise. */
+  lookup(id: string | undefined): ExtensionState {
+    if (id === undefined || id === '') throw apiErrors.missingIdentifier();
+    if (!uuidPattern.test(id)) throw apiErrors.invalidIdentifier();
+    const ext = this.byId.get(id);
+    if (!ext) throw apiErrors.unknownIdentifier();
+    return ext;
+  }
+
+  /** /event/next: the next queued event now, or the request waits (parked) until one comes. */
+  next(ext: ExtensionState, res: ServerResponse): void {
+    const event = ext.queue.shift();
+    if (event) {
+      sendEvent(res, event);
+    } else {
+      ext.parked?.destroy();
+      ext.parked = res;
+      res.on('close', () => {
+        if (ext.parked === res) {
+          ext.parked = undefined;
+          this.sandbox.changed();
+        }
+      });
+    }
+    this.sandbox.changed();
+  }
+
+  deliver(ext: ExtensionState, event: ExtensionEvent): void {
+    const parked = ext.parked;
+    if (parked && !parked.destroyed) {
+      ext.parked = undefined;
+      sendEvent(parked, event);
+    } else {
+      ext.queue.push(event);
+    }
+  }
+
+  reportError(ext: ExtensionState, kind: 'init' | 'exit', errorType: string, errorMessage: string): void {
+    const sandbox = this.sandbox;
+    sandbox.deps.onLog({ source: ext.name, line: `${kind}/error ${errorType}: ${errorMessage}` });
+    if (kind === 'init' && sandbox.phase === 'init') {
+      sandbox.initError ??= { errorType: 'Extension.InitError', errorMessage: `${ext.name}: ${errorType}: ${errorMessage}` };
+      sandbox.changed();
+    }
+  }
+
+  subscribe(ext: ExtensionState, subscription: Subscription): void {
+    const sandbox = this.sandbox;
+    if (!sandbox.subscriptionsOpen || sandbox.phase !== 'init') throw apiErrors.subscriptionClosed();
+    sandbox.deps.dispatcher.subscribe(ext.name, subscription);
+    sandbox.deps.dispatcher.emit({ type: 'platform.telemetrySubscription', record: { name: ext.name, state: 'Subscribed', types: [...subscription.types] } });
+  }
+
+  allExternalsRegistered(): boolean {
+    const registered = this.all();
+    return this.externalFiles.every((file) => registered.some((ext) => ext.kind === 'external' && ext.name === file.name));
+  }
+
+  allWaiting(): boolean {
+    return this.all().every((ext) => ext.parked !== undefined);
+  }
+
+  /** Every INVOKE extension waits on /event/next with nothing queued: the invoke is over for them. */
+  invokeSubscribersWaiting(): boolean {
+    return this.all().every((ext) => !ext.events.includes('INVOKE') || (ext.parked !== undefined && ext.queue.length === 0));
+  }
+}
+
+function sendEvent(res: ServerResponse, event: ExtensionEvent): void {
+  const body = JSON.stringify(event);
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'Lambda-Extension-Event-Identifier': randomUUID(),
+  });
+  res.end(body);
+}

@@ -1,0 +1,135 @@
+// The init phase: exec every external extension and wait until each has registered; start the
+// runtime and wait for its first /next; close registration and wait until every extension waits on
+// /event/next; close subscriptions. The whole phase is bounded by the init timeout (10 s).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { runtimeClientEntry } from '../config.ts';
+import { nowMs } from '../clock.ts';
+import { roundMs, type RecordStatus } from '../api/telemetry/records.ts';
+import { buildEnvironments } from './environment.ts';
+import { watchExit } from './process-exits.ts';
+import { freeze } from './freeze.ts';
+import type { Sandbox } from './lifecycle.ts';
+import { captureFrame, captureLine } from './output.ts';
+import { spawnSandboxProcess } from './processes.ts';
+import { runtimeSpawnCommand } from './runtime-command.ts';
+import type { ExternalExtensionFile } from './extension-registry.ts';
+
+export interface InitOutcome {
+  ok: boolean;
+  durationMs: number;
+  status: RecordStatus;
+  errorType?: string;
+  errorMessage?: string;
+}
+
+export async function runInit(sandbox: Sandbox): Promise<InitOutcome> {
+  const { config, dispatcher } = sandbox.deps;
+  const startMs = nowMs();
+  const deadlineMs = startMs + config.initTimeoutMs;
+  dispatcher.beginInit();
+  const base = { initializationType: sandbox.initializationType, phase: 'init' as const };
+  dispatcher.emit({ type: 'platform.initStart', record: { ...base, functionName: config.functionName, functionVersion: '$LATEST' } });
+  const environments = buildEnvironments(config, sandbox.deps.runtimeApi, dirname(runtimeClientEntry()));
+
+  let runtimeDoneSent = false;
+  const fail = (status: RecordStatus, errorType: string, errorMessage: string): InitOutcome => {
+    const durationMs = roundMs(nowMs() - startMs);
+    if (!runtimeDoneSent) dispatcher.emit({ type: 'platform.initRuntimeDone', record: { ...base, status, errorType } });
+    dispatcher.emit({ type: 'platform.initReport', record: { ...base, status, errorType, metrics: { durationMs } } });
+    dispatcher.endInit();
+    return { ok: false, durationMs, status, errorType, errorMessage };
+  };
+
+  // An init error posted by the runtime or an extension, or a process that died, ends init.
+  const broken = (): InitOutcome | undefined => {
+    const cause = sandbox.initError ?? sandbox.failure;
+    return cause ? fail('error', cause.errorType, cause.errorMessage) : undefined;
+  };
+  const stopped = () => sandbox.initError !== undefined || sandbox.failure !== undefined;
+
+  // 1. Exec every external extension and wait until each has registered.
+  launchExtensions(sandbox, environments.extension);
+  const registered = await sandbox.waitUntil(() => sandbox.extensions.allExternalsRegistered() || stopped(), deadlineMs - nowMs());
+  const afterRegister = broken();
+  if (afterRegister) return afterRegister;
+  if (!registered) return fail('timeout', 'Extension.InitTimeout', 'Extensions did not register within the init timeout');
+
+  // 2. Start the runtime and wait for its first /next.
+  launchRuntime(sandbox, environments.runtime);
+  const runtimeReady = await sandbox.waitUntil(() => sandbox.runtime.calledNext || stopped(), deadlineMs - nowMs());
+  const afterRuntime = broken();
+  if (afterRuntime) return afterRuntime;
+  if (!runtimeReady) return fail('timeout', 'Sandbox.Timedout', `Init timed out after ${config.initTimeoutMs / 1000} seconds`);
+
+  // 3. Registration closes; wait until every registered extension waits on /event/next.
+  sandbox.registrationOpen = false;
+  dispatcher.emit({ type: 'platform.initRuntimeDone', record: { ...base, status: 'success' } });
+  runtimeDoneSent = true;
+  const extensionsReady = await sandbox.waitUntil(() => sandbox.extensions.allWaiting() || stopped(), deadlineMs - nowMs());
+  const afterExtensions = broken();
+  if (afterExtensions) return afterExtensions;
+  if (!extensionsReady) return fail('timeout', 'Sandbox.Timedout', 'Extensions were not ready within the init timeout');
+
+  // 4. Subscriptions close with init.
+  sandbox.subscriptionsOpen = false;
+  const durationMs = roundMs(nowMs() - startMs);
+  dispatcher.emit({ type: 'platform.initReport', record: { ...base, status: 'success', metrics: { durationMs } } });
+  dispatcher.endInit();
+  sandbox.unclaimedInitDurationMs = durationMs;
+  sandbox.phase = 'ready';
+  if (!sandbox.managedInstances) freeze(sandbox.processes);
+  return { ok: true, durationMs, status: 'success' };
+}
+
+/** Every regular file directly in a layer's extensions/ folder; a later layer overrides an earlier one. */
+function externalExtensionFiles(layers: readonly string[]): ExternalExtensionFile[] {
+  const byName = new Map<string, ExternalExtensionFile>();
+  for (const layer of layers) {
+    const dir = join(layer, 'extensions');
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isFile()) byName.set(name, { name, path, layer });
+    }
+  }
+  if (layers.some((layer) => existsSync(join(layer, 'disable-extensions-jwigqn8j')))) byName.clear();
+  return [...byName.values()];
+}
+
+function launchExtensions(sandbox: Sandbox, env: Record<string, string>): void {
+  const files = externalExtensionFiles(sandbox.config.layers);
+  sandbox.extensions.externalFiles = files;
+  for (const file of files) {
+    const proc = spawnSandboxProcess({
+      name: file.name,
+      role: 'extension',
+      command: file.path,
+      args: [],
+      env,
+      cwd: sandbox.config.functionDir,
+      onLine: (line) => captureLine(sandbox.deps, file.name, line),
+    });
+    watchExit(sandbox, proc);
+    sandbox.processes.push(proc);
+  }
+}
+
+function launchRuntime(sandbox: Sandbox, env: Record<string, string>): void {
+  // An empty runtime command: the caller runs the runtime itself against AWS_LAMBDA_RUNTIME_API.
+  if (sandbox.config.runtimeCommand.length === 0) return;
+  const { command, args } = runtimeSpawnCommand(sandbox.config, env);
+  const proc = spawnSandboxProcess({
+    name: 'runtime',
+    role: 'runtime',
+    command,
+    args,
+    env,
+    cwd: sandbox.config.functionDir,
+    onLine: (line) => captureLine(sandbox.deps, 'runtime', line),
+    onFrame: sandbox.managedInstances ? undefined : (frame) => captureFrame(sandbox.deps, frame),
+  });
+  sandbox.runtimeProcess = proc;
+  watchExit(sandbox, proc);
+  sandbox.processes.push(proc);
+}
