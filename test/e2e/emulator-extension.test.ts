@@ -1,6 +1,7 @@
 // External extensions in the emulator: registration before the runtime starts, INVOKE and SHUTDOWN
-// events, Telemetry API delivery and buffering, freeze between invokes, the SHUTDOWN budget and the
-// API's 403 answers, all observed by a real extension process (test/fixtures/emulator/ext-layer).
+// events, Telemetry API delivery and buffering, freeze between invokes, the SHUTDOWN budget, the API's
+// 403 answers, init/exit errors, crashes, an init that hangs and disabled extensions, all observed by
+// a real extension process (test/fixtures/emulator/ext-layer).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { fixturesDir, node24 } from '../support/paths.ts';
 const functionDir = join(fixturesDir, 'emulator', 'functions');
 const extLayer = join(fixturesDir, 'emulator', 'ext-layer');
 const secondLayer = join(fixturesDir, 'emulator', 'second-layer');
+const hangLayer = join(fixturesDir, 'emulator', 'hang-layer');
+const disabledLayer = join(fixturesDir, 'emulator', 'disabled-layer');
 const traceHeader = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
 
 type Observation = Record<string, any>;
@@ -53,6 +56,13 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
     assert.equal(registered.env._HANDLER, null, 'extensions do not see _HANDLER');
     assert.equal(registered.env.LAMBDA_TASK_ROOT, null, 'nor LAMBDA_TASK_ROOT');
     assert.equal(registered.env.AWS_LAMBDA_FUNCTION_NAME, 'functions');
+    assert.equal(registered.env.AWS_REGION, 'us-east-1');
+    assert.equal(registered.env.AWS_LAMBDA_INITIALIZATION_TYPE, 'on-demand');
+    for (const runtimeOnly of ['AWS_EXECUTION_ENV', 'AWS_LAMBDA_LOG_GROUP_NAME', '_LAMBDA_TELEMETRY_LOG_FD']) {
+      assert.equal(registered.env[runtimeOnly], null, `extensions do not see ${runtimeOnly}`);
+    }
+    // Only regular files directly in extensions/ run (second-layer also holds a subdirectory).
+    assert.deepEqual(env.processes().map((proc) => proc.name).sort(), ['runtime', 'second-ext', 'test-ext']);
 
     // Every bad call during init got its documented answer.
     assert.deepEqual(observed(env, 'test-ext', 'probe')[0]!.results, {
@@ -153,13 +163,95 @@ test('a timeout sends SHUTDOWN with reason timeout; an extension that ignores it
   }
 });
 
-test('an extension that exits during an invoke fails it with Extension.Crash and the environment is reset', async () => {
-  const env = environment({ env: { TEST_EXT_CRASH_ON: 'INVOKE' } });
+test('an extension that exits during an invoke fails it with Extension.Crash; the reset sends SHUTDOWN (failure)', async () => {
+  const env = environment({ layers: [extLayer, secondLayer], env: { TEST_EXT_CRASH_ON: 'test-ext:INVOKE' } });
   try {
     const result = await env.invoke({ action: 'echo' });
     assert.equal(result.status, 'failure');
     assert.equal(result.errorType, 'Extension.Crash');
     assert.equal(env.resets[0]?.reason, 'failure');
+    const down = observed(env, 'second-ext', 'event').find((item) => item.eventType === 'SHUTDOWN')!;
+    assert.equal(down.event.shutdownReason, 'failure');
+    const again = await env.invoke({ action: 'echo' });
+    assert.equal(again.status, 'failure', 'the next invoke re-inits, and the extension crashes again');
+    assert.equal(typeof again.initDurationMs, 'number');
+  } finally {
+    await env.shutdown();
+  }
+});
+
+test('an extension that reports exit/error and exits fails the invoke with Extension.ExitError', async () => {
+  const env = environment({ env: { TEST_EXT_EXIT_ERROR_ON: 'INVOKE' } });
+  try {
+    const result = await env.invoke({ action: 'echo' });
+    assert.deepEqual([result.status, result.errorType], ['failure', 'Extension.ExitError']);
+    assert.match(result.errorMessage ?? '', /test-ext exited after exit\/error Extension\.TestGaveUp: giving up/);
+  } finally {
+    await env.shutdown();
+  }
+});
+
+test('an extension that reports init/error fails init with Extension.InitError', async () => {
+  const env = environment({ env: { TEST_EXT_INIT_ERROR: 'Extension.ConfigInvalid' } });
+  try {
+    const result = await env.invoke({ action: 'echo' });
+    assert.deepEqual([result.status, result.errorType], ['error', 'Extension.InitError']);
+    assert.match(result.errorMessage ?? '', /test-ext: Extension\.ConfigInvalid: cannot start/);
+    assert.deepEqual(observed(env, 'test-ext', 'init-error')[0], { kind: 'init-error', status: 202, body: { status: 'OK' } });
+    const initReport = env.events.find((event) => event.type === 'platform.initReport')!.record as { status: string; errorType: string };
+    assert.deepEqual([initReport.status, initReport.errorType], ['error', 'Extension.InitError']);
+  } finally {
+    await env.shutdown();
+  }
+});
+
+test('an extension that never registers: init times out naming it', async () => {
+  const env = environment({ layers: [extLayer, hangLayer], initTimeoutSec: 1 });
+  try {
+    const result = await env.invoke({ action: 'echo' });
+    assert.deepEqual([result.status, result.errorType], ['timeout', 'Sandbox.Timedout']);
+    assert.match(result.errorMessage ?? '', /Init timed out after 1 s: extension hang-ext did not register/);
+    assert.equal(env.resets[0]!.processes.find((proc) => proc.name === 'hang-ext')?.killed, true);
+  } finally {
+    await env.shutdown();
+  }
+});
+
+test('an extension not subscribed to SHUTDOWN is SIGKILLed at shutdown, without an event', async () => {
+  const env = environment({ env: { TEST_EXT_EVENTS: 'INVOKE' } });
+  let down: ShutdownResult | undefined;
+  try {
+    assert.equal((await env.invoke({ action: 'echo' })).status, 'success');
+  } finally {
+    down = await env.shutdown();
+  }
+  assert.equal(down!.processes.find((proc) => proc.name === 'test-ext')?.killed, true);
+  assert.deepEqual(observed(env, 'test-ext', 'event').map((item) => item.eventType), ['INVOKE']);
+});
+
+test('extension output reaches a subscriber as extension records', async () => {
+  const env = environment({ env: { TEST_EXT_TELEMETRY: JSON.stringify({ types: ['extension'], buffering: { timeoutMs: 25 } }) } });
+  try {
+    await env.invoke({ action: 'echo' });
+  } finally {
+    await env.shutdown();
+  }
+  const batches = observed(env, 'test-ext', 'batch');
+  assert.ok(batches.every((batch) => (batch.types as string[]).every((type) => type === 'extension')), 'only the subscribed type');
+  const records = batches.flatMap((batch) => batch.extensionRecords as string[]);
+  assert.ok(records.some((record) => record.startsWith('EXT {"kind":"registered"')), 'its own stdout lines, as strings');
+});
+
+test('/opt/disable-extensions-jwigqn8j in a layer: no extension runs and the Extensions API answers 404', async () => {
+  const env = environment({ layers: [extLayer, disabledLayer] });
+  try {
+    assert.equal((await env.invoke({ action: 'echo' })).status, 'success');
+    assert.deepEqual(env.processes().map((proc) => proc.name), ['runtime']);
+    assert.deepEqual(env.registrations, []);
+    const register = await api(env, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'late' }, '{"events":["INVOKE"]}');
+    assert.equal(register.status, 404);
+    const subscribe = await api(env, 'PUT', '/2022-07-01/telemetry', { 'Lambda-Extension-Identifier': crypto.randomUUID() }, '{}');
+    assert.equal(subscribe.status, 404);
   } finally {
     await env.shutdown();
   }

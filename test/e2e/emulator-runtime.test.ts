@@ -1,7 +1,9 @@
 // AWS's runtime client on Node 24 inside the emulator: buffered, error, streaming, timeout, crash,
-// exec wrapper, init failure and Managed Instances concurrency, with real processes and sockets.
+// exec wrapper, init failure and init timeout, freeze between invokes, the SHUTDOWN budgets without
+// external extensions, and Managed Instances concurrency, with real processes and sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LambdaEnvironment, type InvocationResult } from '../../packages/emulator/src/index.ts';
 import { fixturesDir, node24 } from '../support/paths.ts';
@@ -16,6 +18,16 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The process state letter from /proc (T = stopped, i.e. frozen). */
+function processState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
+}
+
+function runtimePid(env: LambdaEnvironment): number {
+  return env.processes().find((proc) => proc.role === 'runtime')!.pid;
 }
 
 async function withEnvironment<T>(env: LambdaEnvironment, body: (env: LambdaEnvironment) => Promise<T>): Promise<T> {
@@ -91,6 +103,13 @@ test('buffered response, thrown error, logs, environment and an oversized respon
     assert.equal(firstReport.metrics.initDurationMs, first.initDurationMs);
     assert.ok(firstReport.metrics.billedDurationMs! >= firstReport.metrics.durationMs!);
     assert.equal((reports[1]!.record as { status: string }).status, 'error');
+    // The runtime client sends no error-type header: the platform records say Runtime.Unknown, while
+    // the caller sees the function's TypeError.
+    assert.equal((reports[1]!.record as { errorType: string }).errorType, 'Runtime.Unknown');
+    assert.ok(reports.slice(1).every((report) => !('initDurationMs' in (report.record as { metrics: object }).metrics)), 'initDurationMs only on the cold start');
+    const runtimeDone = env.events.find((event) => event.type === 'platform.runtimeDone')!.record as { spans: { name: string }[]; metrics: { producedBytes: number } };
+    assert.deepEqual(runtimeDone.spans.map((span) => span.name), ['responseLatency', 'responseDuration']);
+    assert.equal(runtimeDone.metrics.producedBytes, JSON.stringify(first.response).length);
     const types = env.events.map((event) => event.type);
     assert.deepEqual(types.slice(0, 6), ['platform.initStart', 'platform.initRuntimeDone', 'platform.initReport', 'platform.start', 'platform.runtimeDone', 'platform.report']);
   });
@@ -120,6 +139,7 @@ test('streaming responses: plain, http-integration prelude and a mid-stream erro
 
     const done = env.events.filter((event) => event.type === 'platform.runtimeDone').map((event) => event.record as { status: string; metrics: { producedBytes: number } });
     assert.deepEqual(done.map((record) => record.status), ['success', 'success', 'error']);
+    assert.equal((done[2] as { errorType?: string }).errorType, 'Runtime.Unknown', 'a RangeError trailer is not a platform error type');
     assert.equal(done[0]!.metrics.producedBytes, 'chunk-1 chunk-2'.length);
   });
 });
@@ -182,8 +202,9 @@ test('a handler that fails to load is an init error; the environment is reset', 
     assert.equal(result.status, 'error');
     assert.equal(result.errorType, 'Error');
     assert.match(result.errorMessage ?? '', /broken at import/);
-    const initReport = env.events.find((event) => event.type === 'platform.initReport')!.record as { status: string };
+    const initReport = env.events.find((event) => event.type === 'platform.initReport')!.record as { status: string; errorType: string };
     assert.equal(initReport.status, 'error');
+    assert.equal(initReport.errorType, 'Runtime.Unknown', 'the init/error header named a plain Error');
     assert.equal(env.resets.length, 1);
   });
 });
@@ -198,5 +219,50 @@ test('Managed Instances: invokes run at once in one runtime process, which is ne
     assert.ok(Math.max(...spans.map((span) => span.startMs)) < Math.min(...spans.map((span) => span.endMs)), 'all four overlapped');
     const seen = (await env.invoke({ action: 'env', names: ['AWS_LAMBDA_MAX_CONCURRENCY', 'AWS_LAMBDA_INITIALIZATION_TYPE'] })).response;
     assert.deepEqual(seen, { AWS_LAMBDA_MAX_CONCURRENCY: '4', AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances' });
+    assert.notEqual(processState(runtimePid(env)), 'T', 'not frozen between invokes');
   });
+});
+
+test('between invokes the runtime is frozen: its interval timer does not fire', async () => {
+  const env = new LambdaEnvironment({ functionDir, handler: 'basic.handler', nodePath: node24 });
+  await withEnvironment(env, async () => {
+    await env.invoke({ action: 'wait-timer' });
+    assert.equal(processState(runtimePid(env)), 'T', 'stopped (SIGSTOP) after the invoke');
+    await new Promise((wake) => setTimeout(wake, 600));
+    const { ticks, maxGapMs } = (await env.invoke({ action: 'wait-timer' })).response as { ticks: number; maxGapMs: number };
+    assert.ok(maxGapMs >= 500, `one long gap spans the frozen time (${maxGapMs} ms)`);
+    assert.ok(ticks <= 5, `a 20 ms timer did not tick while frozen (ticked ${ticks} times)`);
+  });
+});
+
+test('init is bounded: a handler that never finishes loading times out, naming what did not happen', async () => {
+  const env = new LambdaEnvironment({ functionDir, handler: 'hang-at-import.handler', nodePath: node24, initTimeoutSec: 1 });
+  await withEnvironment(env, async () => {
+    const result = await env.invoke({});
+    assert.deepEqual([result.status, result.errorType], ['timeout', 'Sandbox.Timedout']);
+    assert.match(result.errorMessage ?? '', /Init timed out after 1 s: the runtime did not call \/runtime\/invocation\/next/);
+    const initReport = env.events.find((event) => event.type === 'platform.initReport')!.record as { status: string };
+    assert.equal(initReport.status, 'timeout');
+    assert.equal(env.resets.length, 1, 'the hung runtime is reset');
+    assert.ok(env.resets[0]!.processes.every((proc) => proc.killed), 'and killed');
+  });
+});
+
+test('SHUTDOWN without extensions: the runtime is SIGKILLed at once, without SIGTERM', async () => {
+  const env = new LambdaEnvironment({ functionDir, handler: 'basic.handler', nodePath: node24 });
+  await env.invoke({ action: 'trap-sigterm' });
+  const down = await env.shutdown();
+  assert.deepEqual(down.processes.map((proc) => [proc.name, proc.killed]), [['runtime', true]]);
+  assert.ok(!env.logs.some((log) => log.line.includes('runtime got SIGTERM')), 'no SIGTERM with a 0 ms budget');
+});
+
+test('SHUTDOWN with an internal extension: the runtime gets SIGTERM and 500 ms, then SIGKILL', async () => {
+  const env = new LambdaEnvironment({ functionDir, handler: 'internal-extension.handler', nodePath: node24 });
+  const result = await env.invoke({ action: 'trap-sigterm' });
+  assert.equal(result.status, 'success');
+  assert.deepEqual(env.registrations.map((reg) => [reg.name, reg.kind, reg.events]), [['inside-runtime', 'internal', ['INVOKE']]]);
+  const down = await env.shutdown();
+  assert.ok(env.logs.some((log) => log.line.includes('runtime got SIGTERM')), 'SIGTERM reached the runtime');
+  assert.deepEqual(down.processes.map((proc) => [proc.name, proc.killed]), [['runtime', true]], 'it ignored SIGTERM and was killed');
+  assert.ok(down.durationMs >= 450, `the runtime had its 500 ms (${down.durationMs} ms)`);
 });

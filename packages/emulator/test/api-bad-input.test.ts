@@ -79,6 +79,20 @@ test('every API answers bad input with its documented error and keeps serving', 
     expectError(await call(base, 'POST', '/2020-01-01/extension/register', {}, '{"events":[]}'), 403, 'Extension.InvalidExtensionName');
     expectError(await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'x' }, '[1'), 403, 'InvalidRequestFormat');
     expectError(await call(base, 'POST', '/2020-01-01/extension/init/error', withId, '{}'), 403, 'Extension.MissingHeader');
+    expectError(await call(base, 'POST', '/2020-01-01/extension/exit/error', { 'Lambda-Extension-Identifier': 'nope', 'Lambda-Extension-Function-Error-Type': 'Extension.X' }, '{}'), 403, 'Extension.InvalidExtensionIdentifier');
+    const exitErrorAck = await call(base, 'POST', '/2020-01-01/extension/exit/error', { ...withId, 'Lambda-Extension-Function-Error-Type': 'Extension.Noted' }, '{"errorMessage":"noted"}');
+    assert.deepEqual([exitErrorAck.status, exitErrorAck.body], [202, { status: 'OK' }]);
+
+    // At most 10 extensions: nine more (not subscribed to any event) fill the sandbox, the eleventh is refused.
+    const fillers: Promise<Answer>[] = [];
+    for (let index = 1; index <= 9; index += 1) {
+      const filler = await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': `filler-${index}` }, '{"events":[]}');
+      assert.equal(filler.status, 200);
+      // Each waits on /event/next, as init requires; none gets an event before the server closes.
+      fillers.push(call(base, 'GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': filler.headers.get('lambda-extension-identifier')! }));
+    }
+    for (const filler of fillers) filler.catch(() => undefined);
+    expectError(await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'eleventh' }, '{"events":[]}'), 403, 'Extension.TooManyExtensions');
 
     // Telemetry: bad bodies are 400 ValidationError; a good one is 200 "OK".
     const subscribe = (body: unknown) => call(base, 'PUT', '/2022-07-01/telemetry', { ...withId, 'Content-Type': 'application/json' }, JSON.stringify(body));
@@ -103,7 +117,8 @@ test('every API answers bad input with its documented error and keeps serving', 
 
     // Invoke 1: headers; an error with a malformed body; a second answer is out of state.
     const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
-    let invoked = env.invoke({ hello: 1 }, { traceHeader: trace, clientContext: { custom: { a: 1 } }, tenantId: 't-1' });
+    const cognitoIdentity = { cognitoIdentityId: 'us-east-1:id', cognitoIdentityPoolId: 'us-east-1:pool' };
+    let invoked = env.invoke({ hello: 1 }, { traceHeader: trace, clientContext: { custom: { a: 1 } }, cognitoIdentity, tenantId: 't-1' });
     let event = await runtimeNext;
     const requestId = event.headers.get('lambda-runtime-aws-request-id')!;
     assert.deepEqual(event.body, { hello: 1 });
@@ -111,6 +126,8 @@ test('every API answers bad input with its documented error and keeps serving', 
     assert.equal(event.headers.get('lambda-runtime-invoked-function-arn'), 'arn:aws:lambda:us-east-1:000000000000:function:src');
     assert.equal(event.headers.get('lambda-runtime-client-context'), '{"custom":{"a":1}}');
     assert.equal(event.headers.get('lambda-runtime-aws-tenant-id'), 't-1');
+    assert.deepEqual(JSON.parse(event.headers.get('lambda-runtime-cognito-identity')!), cognitoIdentity);
+    assert.equal(event.headers.get('content-type'), 'application/json');
     assert.ok(Number(event.headers.get('lambda-runtime-deadline-ms')) > Date.now());
     const invokeEvent = (await extensionNext).body;
     assert.deepEqual(invokeEvent, { eventType: 'INVOKE', deadlineMs: Number(event.headers.get('lambda-runtime-deadline-ms')), requestId,
@@ -132,7 +149,9 @@ test('every API answers bad input with its documented error and keeps serving', 
     event = await runtimeNext;
     assert.equal(event.headers.get('lambda-runtime-trace-id'), null, 'no trace header when the caller passes null');
     assert.equal(event.body, 'text event');
-    await extensionWaits;
+    const untraced = (await extensionWaits).body;
+    assert.equal(untraced.eventType, 'INVOKE');
+    assert.equal('tracing' in untraced, false, 'no tracing in the INVOKE event without a trace');
     const modeId = event.headers.get('lambda-runtime-aws-request-id')!;
     expectError(await call(base, 'POST', `/2018-06-01/runtime/invocation/${modeId}/response`, { 'Lambda-Runtime-Function-Response-Mode': 'bogus' }, 'x'), 400, 'InvalidFunctionResponseMode');
     runtimeNext = call(base, 'GET', '/2018-06-01/runtime/invocation/next');
@@ -155,7 +174,8 @@ test('every API answers bad input with its documented error and keeps serving', 
     invoked = env.invoke({});
     event = await runtimeNext;
     await extensionWaits;
-    await call(base, 'POST', `/2018-06-01/runtime/invocation/${event.headers.get('lambda-runtime-aws-request-id')}/response`, {}, 'plain text');
+    const responseAck = await call(base, 'POST', `/2018-06-01/runtime/invocation/${event.headers.get('lambda-runtime-aws-request-id')}/response`, {}, 'plain text');
+    assert.deepEqual([responseAck.status, responseAck.body], [202, { status: 'OK' }]);
     runtimeNext = call(base, 'GET', '/2018-06-01/runtime/invocation/next');
     extensionWaits = call(base, 'GET', '/2020-01-01/extension/event/next', withId);
     result = await invoked;

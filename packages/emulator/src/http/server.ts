@@ -2,6 +2,7 @@
 // handler becomes Lambda's JSON error body, anything else a 500 — the server keeps serving either way.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ApiError, apiErrors } from '../errors.ts';
 
 export interface RouteContext {
@@ -17,7 +18,8 @@ export interface Route {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
+  // Nothing to answer on a connection that is gone or already answered (e.g. a truncated request).
+  if (res.headersSent || res.destroyed || res.socket?.writableEnded) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -78,6 +80,7 @@ export async function startApiServer(routes: Route[]): Promise<ApiServer> {
       fail(error);
     }
   });
+  server.on('clientError', answerMalformedRequest);
   // Connections from the sandbox (parked /next requests) never keep the emulator's process alive.
   server.on('connection', (socket) => socket.unref());
   // Long-polling clients (/next) must never be timed out by the server.
@@ -100,4 +103,21 @@ export async function startApiServer(routes: Route[]): Promise<ApiServer> {
         server.close(() => resolveClose());
       }),
   };
+}
+
+/**
+ * Node answers a request it cannot parse by itself; here a body cut short (the client closed before
+ * Content-Length bytes came) gets Lambda's 400 TruncatedHTTPRequest, anything else a bare 400.
+ */
+function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'HPE_INVALID_EOF_STATE') {
+    const body = JSON.stringify(apiErrors.truncated().body());
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    return;
+  }
+  socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
 }

@@ -19,6 +19,8 @@ export interface Invocation {
   response?: unknown;
   errorType?: string;
   errorMessage?: string;
+  /** The error type the platform records carry (see api/runtime/error-type.ts). */
+  platformErrorType?: string;
   producedBytes: number;
   streamed?: StreamedResponse;
   /** A rejected response (413, bad mode) still lets the runtime report an error afterwards. */

@@ -19,6 +19,8 @@ export interface ExtensionState {
   parked: ServerResponse | undefined;
   queue: ExtensionEvent[];
   process: SandboxProcess | undefined;
+  /** An error the extension reported through init/error or exit/error, before it exits. */
+  reportedError: { kind: 'init' | 'exit'; errorType: string; errorMessage: string } | undefined;
 }
 
 export interface ExternalExtensionFile {
@@ -70,6 +72,7 @@ export class ExtensionRegistry {
       registeredAtMs: Date.now(),
       parked: undefined,
       queue: [],
+      reportedError: undefined,
       process: kind === 'external' ? sandbox.processes.find((proc) => proc.role === 'extension' && proc.name === name) : undefined,
     };
     this.byId.set(ext.id, ext);
@@ -119,8 +122,9 @@ export class ExtensionRegistry {
   reportError(ext: ExtensionState, kind: 'init' | 'exit', errorType: string, errorMessage: string): void {
     const sandbox = this.sandbox;
     sandbox.deps.onLog({ source: ext.name, line: `${kind}/error ${errorType}: ${errorMessage}` });
+    ext.reportedError ??= { kind, errorType, errorMessage };
     if (kind === 'init' && sandbox.phase === 'init') {
-      sandbox.initError ??= { errorType: 'Extension.InitError', errorMessage: `${ext.name}: ${errorType}: ${errorMessage}` };
+      sandbox.initError ??= { errorType: 'Extension.InitError', errorMessage: `${ext.name}: ${errorType}: ${errorMessage}`, platformErrorType: 'Extension.InitError' };
       sandbox.changed();
     }
   }
@@ -132,13 +136,21 @@ export class ExtensionRegistry {
     sandbox.deps.dispatcher.emit({ type: 'platform.telemetrySubscription', record: { name: ext.name, state: 'Subscribed', types: [...subscription.types] } });
   }
 
-  allExternalsRegistered(): boolean {
+  unregisteredExternals(): string[] {
     const registered = this.all();
-    return this.externalFiles.every((file) => registered.some((ext) => ext.kind === 'external' && ext.name === file.name));
+    return this.externalFiles.filter((file) => !registered.some((ext) => ext.kind === 'external' && ext.name === file.name)).map((file) => file.name);
+  }
+
+  allExternalsRegistered(): boolean {
+    return this.unregisteredExternals().length === 0;
+  }
+
+  notWaiting(): string[] {
+    return this.all().filter((ext) => ext.parked === undefined).map((ext) => ext.name);
   }
 
   allWaiting(): boolean {
-    return this.all().every((ext) => ext.parked !== undefined);
+    return this.notWaiting().length === 0;
   }
 
   /** Every INVOKE extension waits on /event/next with nothing queued: the invoke is over for them. */

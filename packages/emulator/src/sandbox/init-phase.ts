@@ -3,7 +3,7 @@
 // /event/next; close subscriptions. The whole phase is bounded by the init timeout (10 s).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { runtimeClientEntry } from '../config.ts';
+import { runtimeClientEntry, type EmulatorConfig } from '../config.ts';
 import { nowMs } from '../clock.ts';
 import { roundMs, type RecordStatus } from '../api/telemetry/records.ts';
 import { buildEnvironments } from './environment.ts';
@@ -33,34 +33,39 @@ export async function runInit(sandbox: Sandbox): Promise<InitOutcome> {
   const environments = buildEnvironments(config, sandbox.deps.runtimeApi, dirname(runtimeClientEntry()));
 
   let runtimeDoneSent = false;
-  const fail = (status: RecordStatus, errorType: string, errorMessage: string): InitOutcome => {
+  const fail = (status: RecordStatus, errorType: string, errorMessage: string, platformErrorType = errorType): InitOutcome => {
     const durationMs = roundMs(nowMs() - startMs);
-    if (!runtimeDoneSent) dispatcher.emit({ type: 'platform.initRuntimeDone', record: { ...base, status, errorType } });
-    dispatcher.emit({ type: 'platform.initReport', record: { ...base, status, errorType, metrics: { durationMs } } });
+    const record = { ...base, status, errorType: platformErrorType };
+    if (!runtimeDoneSent) dispatcher.emit({ type: 'platform.initRuntimeDone', record });
+    dispatcher.emit({ type: 'platform.initReport', record: { ...record, metrics: { durationMs } } });
     dispatcher.endInit();
     return { ok: false, durationMs, status, errorType, errorMessage };
   };
 
   // An init error posted by the runtime or an extension, or a process that died, ends init.
   const broken = (): InitOutcome | undefined => {
-    const cause = sandbox.initError ?? sandbox.failure;
-    return cause ? fail('error', cause.errorType, cause.errorMessage) : undefined;
+    if (sandbox.initError) return fail('error', sandbox.initError.errorType, sandbox.initError.errorMessage, sandbox.initError.platformErrorType);
+    const failure = sandbox.failure;
+    return failure ? fail('error', failure.errorType, failure.errorMessage) : undefined;
   };
   const stopped = () => sandbox.initError !== undefined || sandbox.failure !== undefined;
+
+  // Init is bounded: what did not happen by the deadline is named in the error.
+  const timedOut = (what: string) => fail('timeout', 'Sandbox.Timedout', `Init timed out after ${config.initTimeoutMs / 1000} s: ${what}`);
 
   // 1. Exec every external extension and wait until each has registered.
   launchExtensions(sandbox, environments.extension);
   const registered = await sandbox.waitUntil(() => sandbox.extensions.allExternalsRegistered() || stopped(), deadlineMs - nowMs());
   const afterRegister = broken();
   if (afterRegister) return afterRegister;
-  if (!registered) return fail('timeout', 'Extension.InitTimeout', 'Extensions did not register within the init timeout');
+  if (!registered) return timedOut(`extension ${sandbox.extensions.unregisteredExternals().join(', ')} did not register`);
 
   // 2. Start the runtime and wait for its first /next.
   launchRuntime(sandbox, environments.runtime);
   const runtimeReady = await sandbox.waitUntil(() => sandbox.runtime.calledNext || stopped(), deadlineMs - nowMs());
   const afterRuntime = broken();
   if (afterRuntime) return afterRuntime;
-  if (!runtimeReady) return fail('timeout', 'Sandbox.Timedout', `Init timed out after ${config.initTimeoutMs / 1000} seconds`);
+  if (!runtimeReady) return timedOut(`the runtime did not call /runtime/invocation/next (handler ${config.handler} still loading)`);
 
   // 3. Registration closes; wait until every registered extension waits on /event/next.
   sandbox.registrationOpen = false;
@@ -69,7 +74,7 @@ export async function runInit(sandbox: Sandbox): Promise<InitOutcome> {
   const extensionsReady = await sandbox.waitUntil(() => sandbox.extensions.allWaiting() || stopped(), deadlineMs - nowMs());
   const afterExtensions = broken();
   if (afterExtensions) return afterExtensions;
-  if (!extensionsReady) return fail('timeout', 'Sandbox.Timedout', 'Extensions were not ready within the init timeout');
+  if (!extensionsReady) return timedOut(`extension ${sandbox.extensions.notWaiting().join(', ')} did not call /extension/event/next`);
 
   // 4. Subscriptions close with init.
   sandbox.subscriptionsOpen = false;
@@ -83,9 +88,10 @@ export async function runInit(sandbox: Sandbox): Promise<InitOutcome> {
 }
 
 /** Every regular file directly in a layer's extensions/ folder; a later layer overrides an earlier one. */
-function externalExtensionFiles(layers: readonly string[]): ExternalExtensionFile[] {
+function externalExtensionFiles(config: EmulatorConfig): ExternalExtensionFile[] {
+  if (config.extensionsDisabled) return [];
   const byName = new Map<string, ExternalExtensionFile>();
-  for (const layer of layers) {
+  for (const layer of config.layers) {
     const dir = join(layer, 'extensions');
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) {
@@ -93,12 +99,11 @@ function externalExtensionFiles(layers: readonly string[]): ExternalExtensionFil
       if (statSync(path).isFile()) byName.set(name, { name, path, layer });
     }
   }
-  if (layers.some((layer) => existsSync(join(layer, 'disable-extensions-jwigqn8j')))) byName.clear();
   return [...byName.values()];
 }
 
 function launchExtensions(sandbox: Sandbox, env: Record<string, string>): void {
-  const files = externalExtensionFiles(sandbox.config.layers);
+  const files = externalExtensionFiles(sandbox.config);
   sandbox.extensions.externalFiles = files;
   for (const file of files) {
     const proc = spawnSandboxProcess({

@@ -44,6 +44,7 @@ export async function runInvoke(sandbox: Sandbox, invocation: Invocation): Promi
     invocation.status = failure.status;
     invocation.errorType = failure.errorType;
     invocation.errorMessage = failure.errorMessage;
+    invocation.platformErrorType = failure.errorType;
     invocation.response = { errorType: failure.errorType, errorMessage: failure.errorMessage };
   }
   const endMs = nowMs();

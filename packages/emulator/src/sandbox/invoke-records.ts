@@ -11,6 +11,11 @@ export function tracingOf(invocation: Invocation): Tracing | undefined {
   return { type: 'X-Amzn-Trace-Id', value: invocation.traceHeader };
 }
 
+/** The error type platform records carry: the platform's classification, not the function's own name. */
+function platformErrorOf(invocation: Invocation, status: string): string | undefined {
+  return status === 'success' ? undefined : (invocation.platformErrorType ?? invocation.errorType);
+}
+
 export function emitStart(sandbox: Sandbox, invocation: Invocation): void {
   const tracing = tracingOf(invocation);
   sandbox.deps.dispatcher.emit({ type: 'platform.start', record: { requestId: invocation.requestId, version: '$LATEST', ...(tracing ? { tracing } : {}) } });
@@ -22,12 +27,13 @@ export function emitRuntimeDone(sandbox: Sandbox, invocation: Invocation, atMs: 
   const responseAtMs = invocation.responseAtMs ?? atMs;
   const responseStartMs = invocation.responseStartMs ?? responseAtMs;
   const tracing = tracingOf(invocation);
+  const errorType = platformErrorOf(invocation, status);
   sandbox.deps.dispatcher.emit({
     type: 'platform.runtimeDone',
     record: {
       requestId: invocation.requestId,
       status,
-      ...(invocation.errorType && status !== 'success' ? { errorType: invocation.errorType } : {}),
+      ...(errorType ? { errorType } : {}),
       metrics: { durationMs: roundMs(atMs - invocation.startMs), producedBytes: invocation.producedBytes },
       spans: [
         { name: 'responseLatency', start: isoTime(invocation.startMs), durationMs: roundMs(responseStartMs - invocation.startMs) },
@@ -41,12 +47,13 @@ export function emitRuntimeDone(sandbox: Sandbox, invocation: Invocation, atMs: 
 export function emitReport(sandbox: Sandbox, invocation: Invocation, result: InvocationResult): void {
   const memory = groupMemory(sandbox.processes.filter((proc) => !proc.exit).map((proc) => proc.pid));
   const tracing = tracingOf(invocation);
+  const errorType = platformErrorOf(invocation, result.status);
   sandbox.deps.dispatcher.emit({
     type: 'platform.report',
     record: {
       requestId: invocation.requestId,
       status: result.status,
-      ...(result.errorType && result.status !== 'success' ? { errorType: result.errorType } : {}),
+      ...(errorType ? { errorType } : {}),
       metrics: {
         durationMs: result.durationMs,
         billedDurationMs: Math.max(1, Math.ceil(result.durationMs)),

@@ -34,6 +34,13 @@ export interface Failure {
   reason: ShutdownReason;
 }
 
+/** An init error posted by the runtime or an extension: the reported type and the platform's. */
+export interface InitError {
+  errorType: string;
+  errorMessage: string;
+  platformErrorType: string;
+}
+
 export interface SandboxDeps {
   config: EmulatorConfig;
   dispatcher: TelemetryDispatcher;
@@ -47,7 +54,7 @@ export class Sandbox {
   readonly processes: SandboxProcess[] = [];
   failure: Failure | undefined;
   /** The first init error posted by the runtime or an extension; init ends with it. */
-  initError: { errorType: string; errorMessage: string } | undefined;
+  initError: InitError | undefined;
   registrationOpen = true;
   subscriptionsOpen = true;
   runtimeProcess: SandboxProcess | undefined;

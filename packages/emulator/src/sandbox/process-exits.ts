@@ -1,6 +1,8 @@
 // A sandbox process that exits before SHUTDOWN is a failure of the environment: the runtime's exit is
 // Runtime.ExitError (status error, or failure when a signal such as SIGKILL ended it), an extension's
-// is Extension.Crash (Extension.LaunchError if it never registered). The next invoke resets.
+// is Extension.Crash, Extension.ExitError after it called exit/error, or Extension.LaunchError if it
+// never registered. The next invoke resets.
+import type { ExtensionState } from './extension-registry.ts';
 import type { Sandbox } from './lifecycle.ts';
 import type { SandboxProcess } from './processes.ts';
 
@@ -20,15 +22,18 @@ export function watchExit(sandbox: Sandbox, proc: SandboxProcess): void {
           reason: 'failure',
         };
       } else {
-        const launched = extension !== undefined;
-        sandbox.failure = {
-          status: 'failure',
-          errorType: launched ? 'Extension.Crash' : 'Extension.LaunchError',
-          errorMessage: `Extension ${proc.name} ${launched ? 'exited' : 'exited before registering'}: ${how}`,
-          reason: 'failure',
-        };
+        sandbox.failure = { status: 'failure', reason: 'failure', ...extensionExit(proc.name, extension, how) };
       }
     }
     sandbox.changed();
   });
+}
+
+function extensionExit(name: string, extension: ExtensionState | undefined, how: string): { errorType: string; errorMessage: string } {
+  if (!extension) return { errorType: 'Extension.LaunchError', errorMessage: `Extension ${name} exited before registering: ${how}` };
+  const reported = extension.reportedError;
+  if (reported?.kind === 'exit') {
+    return { errorType: 'Extension.ExitError', errorMessage: `Extension ${name} exited after exit/error ${reported.errorType}: ${reported.errorMessage}` };
+  }
+  return { errorType: 'Extension.Crash', errorMessage: `Extension ${name} exited: ${how}` };
 }

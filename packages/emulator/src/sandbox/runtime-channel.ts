@@ -7,9 +7,9 @@ import { nowMs } from '../clock.ts';
 import { apiErrors } from '../errors.ts';
 import type { Invocation } from '../invoke/invocation.ts';
 import { emitRuntimeDone } from './invoke-records.ts';
-import type { Sandbox } from './lifecycle.ts';
+import type { InitError, Sandbox } from './lifecycle.ts';
 
-export type RuntimeAnswer = Pick<Invocation, 'status' | 'response' | 'errorType' | 'errorMessage' | 'streamed'> & {
+export type RuntimeAnswer = Pick<Invocation, 'status' | 'response' | 'errorType' | 'errorMessage' | 'platformErrorType' | 'streamed'> & {
   producedBytes: number;
   allowLateError?: boolean;
 };
@@ -103,6 +103,7 @@ export class RuntimeChannel {
     invocation.response = outcome.response;
     invocation.errorType = outcome.errorType;
     invocation.errorMessage = outcome.errorMessage;
+    invocation.platformErrorType = outcome.platformErrorType;
     invocation.streamed = outcome.streamed;
     invocation.producedBytes = outcome.producedBytes;
     invocation.allowLateError = outcome.allowLateError ?? false;
@@ -111,10 +112,10 @@ export class RuntimeChannel {
     this.sandbox.changed();
   }
 
-  initErrorPosted(errorType: string, errorMessage: string): void {
+  initErrorPosted(error: InitError): void {
     const sandbox = this.sandbox;
     if (sandbox.phase !== 'init' || this.calledNext) throw apiErrors.invalidStateTransition('init/error is only accepted during init');
-    sandbox.initError ??= { errorType, errorMessage };
+    sandbox.initError ??= error;
     sandbox.changed();
   }
 

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { apiErrors } from '../../errors.ts';
 import { header, readBody, sendJson, type Route } from '../../http/server.ts';
+import type { EmulatorConfig } from '../../config.ts';
 import type { ExtensionState, Sandbox } from '../../sandbox/lifecycle.ts';
 import { extensionEventTypes, type ExtensionEventType } from './events.ts';
 
@@ -53,6 +54,17 @@ export function extensionRoutes(current: () => Sandbox | undefined): Route[] {
       },
     },
   ];
+}
+
+/** With /opt/disable-extensions-jwigqn8j, the Extensions and Telemetry APIs answer 404, as in Lambda. */
+export function whenExtensionsEnabled(config: EmulatorConfig, routes: Route[]): Route[] {
+  if (!config.extensionsDisabled) return routes;
+  return routes.map((route) => ({
+    ...route,
+    handle: () => {
+      throw apiErrors.extensionsDisabled();
+    },
+  }));
 }
 
 /** The extension a request's Lambda-Extension-Identifier names (403 with the precise code otherwise). */

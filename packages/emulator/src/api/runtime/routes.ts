@@ -4,6 +4,7 @@ import { apiErrors, ApiError } from '../../errors.ts';
 import { header, readBody, sendError, sendJson, type Route } from '../../http/server.ts';
 import { decodeBody, type Invocation } from '../../invoke/invocation.ts';
 import type { Sandbox } from '../../sandbox/lifecycle.ts';
+import { platformErrorType } from './error-type.ts';
 import { readStreamedResponse } from './streamed-response.ts';
 
 const accepted = { status: 'OK' } as const;
@@ -63,8 +64,8 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
       handle: async ({ req, res, params }) => {
         const env = sandbox();
         const invocation: Invocation = env.runtime.answerable(params[0]!, true);
-        const { errorType, errorMessage, payload } = await readErrorReport(req);
-        env.runtime.respond(invocation, { status: 'error', response: payload, errorType, errorMessage, producedBytes: 0 });
+        const report = await readErrorReport(req);
+        env.runtime.respond(invocation, { status: 'error', response: report.payload, errorType: report.errorType, errorMessage: report.errorMessage, platformErrorType: report.platformErrorType, producedBytes: 0 });
         sendJson(res, 202, accepted);
       },
     },
@@ -73,8 +74,8 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
       path: /^\/2018-06-01\/runtime\/init\/error$/,
       handle: async ({ req, res }) => {
         const env = sandbox();
-        const { errorType, errorMessage } = await readErrorReport(req);
-        env.runtime.initErrorPosted(errorType, errorMessage);
+        const { errorType, errorMessage, platformErrorType } = await readErrorReport(req);
+        env.runtime.initErrorPosted({ errorType, errorMessage, platformErrorType });
         sendJson(res, 202, accepted);
       },
     },
@@ -87,17 +88,30 @@ function rejected(errorType: string, errorMessage: string) {
     response: { errorType, errorMessage },
     errorType,
     errorMessage,
+    platformErrorType: errorType,
     producedBytes: 0,
     allowLateError: true,
   };
 }
 
+const errorCauseContentType = 'application/vnd.aws.lambda.error.cause+json';
+
+interface ErrorReport {
+  /** The function's own error type (the body's errorType, else the header). */
+  errorType: string;
+  errorMessage: string;
+  /** What the caller receives. */
+  payload: unknown;
+  platformErrorType: string;
+}
+
 /**
  * An error report: the optional Lambda-Runtime-Function-Error-Type header and a JSON body
- * `{errorMessage, errorType, stackTrace | trace}` (or the error-cause content type, which adds
- * errorCause). A body that is not JSON is kept as the message.
+ * `{errorMessage, errorType, stackTrace | trace}`. With the error-cause content type the body also
+ * carries errorCause, which is for X-Ray and is left out of what the caller receives. A body that is
+ * not JSON is kept as the message.
  */
-async function readErrorReport(req: IncomingMessage): Promise<{ errorType: string; errorMessage: string; payload: unknown }> {
+async function readErrorReport(req: IncomingMessage): Promise<ErrorReport> {
   const raw = await readBody(req, 1024 * 1024);
   const headerType = header(req, 'Lambda-Runtime-Function-Error-Type');
   let payload: unknown = raw.toString('utf8');
@@ -106,8 +120,12 @@ async function readErrorReport(req: IncomingMessage): Promise<{ errorType: strin
   } catch {
     // not JSON: the text stands as the message
   }
-  const body = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  const body = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
+  if (header(req, 'Content-Type')?.split(';')[0]?.trim() === errorCauseContentType && 'errorCause' in body) {
+    const { errorCause: _xrayOnly, ...forCaller } = body;
+    payload = forCaller;
+  }
   const errorType = typeof body.errorType === 'string' && body.errorType !== '' ? body.errorType : (headerType ?? 'Runtime.Unknown');
   const errorMessage = typeof body.errorMessage === 'string' ? body.errorMessage : typeof payload === 'string' ? payload : '';
-  return { errorType, errorMessage, payload };
+  return { errorType, errorMessage, payload, platformErrorType: platformErrorType(headerType) };
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { header } from '../../http/server.ts';
 import type { InvocationStatus, StreamedResponse } from '../../types.ts';
+import { platformErrorType } from './error-type.ts';
 
 const streamLimitBytes = 200 * 1024 * 1024;
 const httpIntegrationType = 'application/vnd.awslambda.http-integration-response';
@@ -13,6 +14,7 @@ export interface StreamOutcome {
   response: string;
   errorType?: string;
   errorMessage?: string;
+  platformErrorType?: string;
   streamed: StreamedResponse;
   producedBytes: number;
 }
@@ -55,6 +57,7 @@ export function readStreamedResponse(req: IncomingMessage): Promise<StreamOutcom
         outcome.status = 'error';
         outcome.errorType = errorType;
         outcome.errorMessage = decodeErrorBody(trailers['lambda-runtime-function-error-body']);
+        outcome.platformErrorType = platformErrorType(errorType);
       } else if (size > streamLimitBytes) {
         outcome.status = 'error';
         outcome.errorType = 'Function.ResponseSizeTooLarge';
