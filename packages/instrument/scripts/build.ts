@@ -1,10 +1,14 @@
-// Bundles the plugin with esbuild into packages/instrument/dist/:
-//   index.js  wrap(), logger, onShutdown (no top-level await, so CommonJS code can require() it)
-//   middy.js  the middy middleware (shares chunks with index.js)
-//   auto.mjs  the layer's entry; imports ./index.js so there is one plugin instance
-//   chunk-*.js lazily loaded parts (OTLP serializers), loaded after the first response
+// Bundles the plugin with esbuild into packages/instrument/dist/. Every file below is one bundle:
+//   index.js    wrap(), the middy middleware, logger, onShutdown, ready, flush: everything the first
+//               invocation needs, in one file (each extra ES module in the init path costs ~0.5 ms),
+//               without top-level await, so CommonJS code can require() it
+//   writers.js  the span writers and OTLP serializers, imported by index.js at the first export,
+//               after the first response
+//   middy.js    re-exports the middleware from ./index.js (one plugin instance)
+//   auto.mjs    the layer's entry: loads the function's handler and wraps it with ./index.js
 import { build, type Plugin } from 'esbuild';
-import { rm, stat, readdir } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +18,7 @@ const started = performance.now();
 
 const common = {
   bundle: true,
+  splitting: false,
   platform: 'node',
   format: 'esm',
   target: 'node22',
@@ -21,9 +26,49 @@ const common = {
   legalComments: 'none',
   sourcemap: false,
   logLevel: 'warning',
-  // Some OpenTelemetry files are CommonJS-flavoured; give bundled ESM a require() for node built-ins.
-  banner: { js: "import { createRequire as __lambdaOtelCreateRequire } from 'node:module'; const require = __lambdaOtelCreateRequire(import.meta.url);" },
+  outdir,
+  // Bundled CommonJS-flavoured code needs a require() in an ES module.
+  banner: {
+    js: "import { createRequire as __lambdaOtelCreateRequire } from 'node:module'; const require = __lambdaOtelCreateRequire(import.meta.url);",
+  },
 } as const;
+
+/**
+ * Node's built-in modules are loaded with process.getBuiltinModule(), never `import`, and only the
+ * exports the code uses are read. An ES import of a built-in builds its ESM facade, which reads every export, lazy ones
+ * included (node:http's undici, fs.promises, util.parseArgs, streams …): that alone cost ~20 ms of
+ * init. Each built-in becomes a small ES module whose named exports are pure reads of the required
+ * module, so esbuild drops every export nobody imports.
+ */
+const nodeRequire = createRequire(import.meta.url);
+const builtinsWithoutFacade: Plugin = {
+  name: 'builtins-without-facade',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+      args.kind === 'import-statement' && isBuiltin(args.path) ? { path: args.path, namespace: 'node-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => {
+      const names = Object.getOwnPropertyNames(nodeRequire(args.path)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+      const lines = [
+        `const __builtinModule = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+        'const __readBuiltin = (name) => __builtinModule[name];',
+        'export default __builtinModule;',
+        ...names.map((name) => `export const ${name} = /* @__PURE__ */ __readBuiltin(${JSON.stringify(name)});`),
+      ];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/** index.js loads the writers from the writers.js bundle beside it, never from an inlined copy. */
+const writersAsSeparateBundle: Plugin = {
+  name: 'writers-as-separate-bundle',
+  setup(b) {
+    b.onResolve({ filter: /\/writers\/select-writer\.ts$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './writers.js', external: true } : undefined,
+    );
+  },
+};
 
 /** auto.mjs must use the index.js next to it, never a second bundled copy. */
 const indexAsExternal: Plugin = {
@@ -33,23 +78,19 @@ const indexAsExternal: Plugin = {
   },
 };
 
-console.log('instrument: bundling index.js, middy.js, auto.mjs …');
+console.log('instrument: bundling index.js, writers.js, auto.mjs, middy.js …');
 await rm(outdir, { recursive: true, force: true });
-await build({
-  ...common,
-  entryPoints: { index: join(root, 'src/index.ts'), middy: join(root, 'src/adapters/middy.ts') },
-  outdir,
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
-  outExtension: { '.js': '.js' },
-});
+await build({ ...common, entryPoints: { index: join(root, 'src/index.ts') }, plugins: [builtinsWithoutFacade, writersAsSeparateBundle] });
+// The writers bundle has its own copies of the few helpers it shares with index.js (logger,
+// diagnostics); their state is process-wide (processSingleton), so both copies see the same.
+await build({ ...common, entryPoints: { writers: join(root, 'src/writers/select-writer.ts') }, plugins: [builtinsWithoutFacade] });
 await build({
   ...common,
   entryPoints: { auto: join(root, 'src/auto/auto-handler.ts') },
-  outdir,
   outExtension: { '.js': '.mjs' },
-  plugins: [indexAsExternal],
+  plugins: [indexAsExternal, builtinsWithoutFacade],
 });
+await writeFile(join(outdir, 'middy.js'), "export { lambdaOtel, lambdaOtel as default } from './index.js';\n");
 
 let totalBytes = 0;
 for (const name of (await readdir(outdir)).sort()) {

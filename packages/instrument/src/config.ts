@@ -70,6 +70,8 @@ export interface InstrumentConfig {
   readonly propagators: readonly PropagatorName[];
   readonly sampler: SamplerConfig;
   readonly timeoutMarginMs: number;
+  /** Route console.* through the plugin's logger, so its lines carry requestId/trace_id/span_id. */
+  readonly correlateConsole: boolean;
   readonly receiverPort: number;
   readonly extensionTimeoutMs: number;
   readonly otlpTracesUrl: string;
@@ -111,11 +113,12 @@ function parseBoolean(env: Env, name: string): boolean | undefined {
   throw invalid(name, 'true or false', value);
 }
 
+/** A whole number written as digits only (no sign, exponent, hex or unit), within [min, max]. */
 function parseInteger(env: Env, name: string, min: number, max: number): number | undefined {
   const value = nonEmpty(env, name);
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+  if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
     throw invalid(name, `an integer from ${min} to ${max}`, value);
   }
   return parsed;
@@ -268,6 +271,7 @@ export function resolveInstrumentConfig(options: InstrumentOptions = {}, env: En
     propagators: Object.freeze(propagators),
     sampler: Object.freeze(parseSampler(env)),
     timeoutMarginMs: options.timeoutMarginMs ?? parseInteger(env, 'LAMBDA_OTEL_TIMEOUT_MARGIN_MS', 0, 60_000) ?? DEFAULT_TIMEOUT_MARGIN_MS,
+    correlateConsole: options.correlateConsole ?? parseBoolean(env, 'LAMBDA_OTEL_CORRELATE_CONSOLE') ?? false,
     receiverPort: parseInteger(env, 'LAMBDA_OTEL_RECEIVER_PORT', 1, 65_535) ?? DEFAULT_RECEIVER_PORT,
     extensionTimeoutMs: parseInteger(env, 'LAMBDA_OTEL_EXTENSION_TIMEOUT_MS', 1, 60_000) ?? DEFAULT_EXTENSION_TIMEOUT_MS,
     otlpTracesUrl: otlpTracesUrl(env),

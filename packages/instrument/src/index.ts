@@ -9,6 +9,7 @@
  * });
  */
 export { wrap } from './adapters/wrap-handler.ts';
+export { lambdaOtel } from './adapters/middy.ts';
 export { flushTelemetry as flush } from './provider/telemetry.ts';
 export { ready } from './ready.ts';
 export { logger, correlateConsole } from './logger/logger.ts';

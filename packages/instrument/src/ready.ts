@@ -1,4 +1,4 @@
-import { installProcessHooks } from './provider/telemetry.ts';
+import { installProcessHooks } from './provider/process-hooks.ts';
 
 /**
  * Resolves once the process hooks are installed: without an external extension that includes

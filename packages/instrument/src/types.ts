@@ -74,4 +74,6 @@ export interface InstrumentOptions {
   propagators?: PropagatorName[];
   /** Margin before the Lambda deadline at which open spans are ended as timed out. */
   timeoutMarginMs?: number;
+  /** Route console.* through the plugin's logger (JSON with requestId, trace_id, span_id). Default `LAMBDA_OTEL_CORRELATE_CONSOLE` or false. */
+  correlateConsole?: boolean;
 }

@@ -60,6 +60,29 @@ describe('resolveInstrumentConfig', () => {
     }
     assert.throws(() => resolveInstrumentConfig({ kind: 9 as SpanKind }, {}), /option kind is invalid/);
   });
+
+  it('LAMBDA_OTEL_TIMEOUT_MARGIN_MS: digits only, within 0..60000; the option wins', () => {
+    assert.equal(resolveInstrumentConfig({}, {}).timeoutMarginMs, 100);
+    assert.equal(resolveInstrumentConfig({}, { LAMBDA_OTEL_TIMEOUT_MARGIN_MS: ' 250 ' }).timeoutMarginMs, 250);
+    assert.equal(resolveInstrumentConfig({}, { LAMBDA_OTEL_TIMEOUT_MARGIN_MS: '0' }).timeoutMarginMs, 0);
+    assert.equal(resolveInstrumentConfig({ timeoutMarginMs: 40 }, { LAMBDA_OTEL_TIMEOUT_MARGIN_MS: '250' }).timeoutMarginMs, 40);
+    for (const actual of ['abc', '-5', '1.5', '10ms', '1e3', '0x10', '60001']) {
+      assert.throws(
+        () => resolveInstrumentConfig({}, { LAMBDA_OTEL_TIMEOUT_MARGIN_MS: actual }),
+        (error: unknown) =>
+          error instanceof ConfigurationError &&
+          error.message === `Configuration: LAMBDA_OTEL_TIMEOUT_MARGIN_MS is invalid, expected an integer from 0 to 60000, actual ${JSON.stringify(actual)}`,
+      );
+    }
+    assert.throws(() => resolveInstrumentConfig({ timeoutMarginMs: -1 }, {}), /option timeoutMarginMs is invalid/);
+  });
+
+  it('LAMBDA_OTEL_CORRELATE_CONSOLE: true/false (any case, 1/0); the option wins', () => {
+    assert.equal(resolveInstrumentConfig({}, {}).correlateConsole, false);
+    assert.equal(resolveInstrumentConfig({}, { LAMBDA_OTEL_CORRELATE_CONSOLE: 'TRUE' }).correlateConsole, true);
+    assert.equal(resolveInstrumentConfig({ correlateConsole: false }, { LAMBDA_OTEL_CORRELATE_CONSOLE: '1' }).correlateConsole, false);
+    assert.throws(() => resolveInstrumentConfig({}, { LAMBDA_OTEL_CORRELATE_CONSOLE: 'maybe' }), /^ConfigurationError: Configuration: LAMBDA_OTEL_CORRELATE_CONSOLE is invalid, expected true or false, actual "maybe"$/);
+  });
 });
 
 describe('writer selection', () => {

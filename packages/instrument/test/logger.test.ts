@@ -209,10 +209,7 @@ describe('the process-wide logger (fresh process)', () => {
   });
 
   it('reports an invalid level once, naming the variable and the accepted values, then logs at INFO', () => {
-    const records = runWithDefaultLogger(
-      `L.logger.debug('hidden'); L.logger.info('shown'); L.applyLoggerEnv(process.env); L.logger.info('again');`,
-      { LOG_LEVEL: 'chatty' },
-    ).records();
+    const records = runWithDefaultLogger(`L.logger.debug('hidden'); L.logger.info('shown'); L.logger.info('again');`, { LOG_LEVEL: 'chatty' }).records();
     assert.equal(records.length, 3);
     assert.equal(records[0]!.level, 'WARN');
     assert.match(String(records[0]!.message), /LOG_LEVEL is invalid, expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL/);
@@ -220,15 +217,15 @@ describe('the process-wide logger (fresh process)', () => {
     assert.deepEqual(records.slice(1).map((r) => r.message), ['shown', 'again']);
   });
 
-  it('correlates console.* when LAMBDA_OTEL_CORRELATE_CONSOLE=true, and correlateConsole() is idempotent', () => {
+  it('correlateConsole() routes console.* through the logger with the correlation fields, idempotently', () => {
     const records = runWithDefaultLogger(
-      `L.applyLoggerEnv(process.env);
+      `L.correlateConsole();
        L.correlateConsole();
        L.setCorrelationSource(() => ({ requestId: 'req-c', traceId: 't1', spanId: 's1' }));
        console.log('hello %s', 'world');
        console.debug('dbg');
        console.error(new Error('bad'));`,
-      { LAMBDA_OTEL_CORRELATE_CONSOLE: 'TRUE', AWS_LAMBDA_LOG_LEVEL: 'debug' },
+      { AWS_LAMBDA_LOG_LEVEL: 'debug' },
     ).records();
     assert.deepEqual(
       records.map((r) => [r.level, r.requestId, r.trace_id, r.span_id]),
@@ -242,13 +239,9 @@ describe('the process-wide logger (fresh process)', () => {
     assert.equal(records[2]!.errorMessage, 'bad');
   });
 
-  it('leaves console alone unless asked, and warns about an unusable LAMBDA_OTEL_CORRELATE_CONSOLE', () => {
-    const { lines } = runWithDefaultLogger(`L.applyLoggerEnv(process.env); console.log('plain text');`, {
-      LAMBDA_OTEL_CORRELATE_CONSOLE: 'maybe',
-    });
-    assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /LAMBDA_OTEL_CORRELATE_CONSOLE is invalid, expected true or false, actual \\"maybe\\"/);
-    assert.equal(JSON.parse(lines[0]!).level, 'WARN');
+  it('leaves console alone unless asked', () => {
+    const { lines } = runWithDefaultLogger(`L.logger.info('json'); console.log('plain text');`);
+    assert.equal(JSON.parse(lines[0]!).message, 'json');
     assert.equal(lines[1], 'plain text', 'console is not patched');
   });
 });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_TIMEOUT_MARGIN_MS, armTimeoutGuard, resolveTimeoutMarginMs } from '../src/invocation/timeout-guard.ts';
+import { armTimeoutGuard } from '../src/invocation/timeout-guard.ts';
 
 const guardModuleUrl = new URL('../src/invocation/timeout-guard.ts', import.meta.url).href;
 const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
@@ -72,33 +72,4 @@ describe('armTimeoutGuard', () => {
     assert.equal(record.errorType, 'TypeError');
     assert.equal(record.errorMessage, 'span already ended');
   });
-});
-
-describe('resolveTimeoutMarginMs', () => {
-  it('defaults when unset or empty', () => {
-    assert.equal(resolveTimeoutMarginMs({}), DEFAULT_TIMEOUT_MARGIN_MS);
-    assert.equal(resolveTimeoutMarginMs({ LAMBDA_OTEL_TIMEOUT_MARGIN_MS: '  ' }), DEFAULT_TIMEOUT_MARGIN_MS);
-  });
-
-  it('reads a whole number of milliseconds', () => {
-    assert.equal(resolveTimeoutMarginMs({ LAMBDA_OTEL_TIMEOUT_MARGIN_MS: '250' }), 250);
-    assert.equal(resolveTimeoutMarginMs({ LAMBDA_OTEL_TIMEOUT_MARGIN_MS: ' 0 ' }), 0);
-  });
-
-  for (const actual of ['abc', '-5', '1.5', '10ms', '1e3', '99999999999999999999']) {
-    it(`refuses ${JSON.stringify(actual)} with a message naming the variable`, () => {
-      assert.throws(
-        () => resolveTimeoutMarginMs({ LAMBDA_OTEL_TIMEOUT_MARGIN_MS: actual }),
-        (error: Error & { variable?: string }) => {
-          assert.equal(error.name, 'ConfigError');
-          assert.equal(error.variable, 'LAMBDA_OTEL_TIMEOUT_MARGIN_MS');
-          assert.equal(
-            error.message,
-            `Configuration: LAMBDA_OTEL_TIMEOUT_MARGIN_MS is invalid, expected a whole number of milliseconds ≥ 0 (default ${DEFAULT_TIMEOUT_MARGIN_MS}), actual ${JSON.stringify(actual)}`,
-          );
-          return true;
-        },
-      );
-    });
-  }
 });

@@ -1,10 +1,7 @@
-import { resolveInstrumentConfig, type InstrumentConfig } from '../config.ts';
-import { warnOnce } from '../diagnostics.ts';
 import { invocationStore } from '../invocation/invocation-state.ts';
-import { endInvocation, startInvocation, type Invocation } from '../invocation/lifecycle.ts';
-import { logger } from '../logger/logger.ts';
-import { installProcessHooks } from '../provider/telemetry.ts';
+import { endInvocation, tryStartInvocation, type Invocation } from '../invocation/lifecycle.ts';
 import type { InstrumentOptions, LambdaContext } from '../types.ts';
+import { prepareInstrumentation } from './prepare.ts';
 
 /** The part of middy's request object the middleware uses. */
 export interface MiddyRequest {
@@ -31,27 +28,18 @@ export interface MiddyMiddleware {
  * export const handler = middy(async (event) => ({ statusCode: 200 })).use(lambdaOtel());
  */
 export function lambdaOtel(options: InstrumentOptions = {}): MiddyMiddleware {
-  let config: InstrumentConfig | undefined;
-  try {
-    config = resolveInstrumentConfig(options);
-    void installProcessHooks();
-  } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error), { error });
-  }
+  const config = prepareInstrumentation(options);
   // Per-invocation state is keyed by middy's request object, never kept in this closure.
   const invocations = new WeakMap<MiddyRequest, Invocation>();
 
   return {
     before(request) {
       if (config === undefined) return;
-      try {
-        const invocation = startInvocation(request.event, request.context, config);
-        invocations.set(request, invocation);
-        invocationStore().enterWith(invocation.state);
-        invocation.telemetry.contextManager?.attach(invocation.context);
-      } catch (error) {
-        warnOnce('middy-before', 'lambda-otel: the invocation could not be instrumented', { error });
-      }
+      const invocation = tryStartInvocation(request.event, request.context, config);
+      if (invocation === undefined) return;
+      invocations.set(request, invocation);
+      invocationStore().enterWith(invocation.state);
+      invocation.telemetry.contextManager?.attach(invocation.context);
     },
     after(request) {
       const invocation = invocations.get(request);

@@ -1,26 +1,15 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import { resolveInstrumentConfig, type InstrumentConfig } from '../config.ts';
-import { warnOnce } from '../diagnostics.ts';
-import { endInvocation, runInInvocation, startInvocation, type Invocation } from '../invocation/lifecycle.ts';
+import type { InstrumentConfig } from '../config.ts';
+import { endInvocation, runInInvocation, tryStartInvocation } from '../invocation/lifecycle.ts';
 import { observeResponseStream } from '../invocation/response-stream.ts';
-import { logger } from '../logger/logger.ts';
-import { installProcessHooks } from '../provider/telemetry.ts';
 import type { AnyHandler, InstrumentOptions, LambdaContext } from '../types.ts';
+import { prepareInstrumentation } from './prepare.ts';
 
 /** The runtime client's markers: a streaming handler and its buffer size. */
 export const STREAMING_SYMBOL = Symbol.for('aws.lambda.runtime.handler.streaming');
 export const HIGH_WATER_MARK_SYMBOL = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
 /** Marks a handler already wrapped, so the layer's entry never wraps a wrap()ped handler twice. */
 export const WRAPPED_SYMBOL = Symbol.for('lambda-otel.wrapped');
-
-function start(event: unknown, context: LambdaContext, config: InstrumentConfig): Invocation | undefined {
-  try {
-    return startInvocation(event, context, config);
-  } catch (error) {
-    warnOnce('start-invocation', 'lambda-otel: the invocation could not be instrumented; the handler runs without a span', { error });
-    return undefined;
-  }
-}
 
 /** Calls a callback-style handler and settles with whichever comes first: the callback or a returned promise. */
 function callWithCallback(handler: AnyHandler, event: unknown, context: LambdaContext): Promise<unknown> {
@@ -33,7 +22,7 @@ function callWithCallback(handler: AnyHandler, event: unknown, context: LambdaCo
 
 function bufferedWrapper(handler: AnyHandler, config: InstrumentConfig, callbackStyle: boolean): AnyHandler {
   return async function lambdaOtelHandler(event: unknown, context: LambdaContext): Promise<unknown> {
-    const invocation = start(event, context, config);
+    const invocation = tryStartInvocation(event, context, config);
     if (invocation === undefined) return callbackStyle ? callWithCallback(handler, event, context) : handler(event, context);
     return runInInvocation(invocation, async () => {
       let result: unknown;
@@ -51,7 +40,7 @@ function bufferedWrapper(handler: AnyHandler, config: InstrumentConfig, callback
 
 function streamingWrapper(handler: AnyHandler, config: InstrumentConfig): AnyHandler {
   return async function lambdaOtelStreamingHandler(event: unknown, responseStream: any, context: LambdaContext): Promise<unknown> {
-    const invocation = start(event, context, config);
+    const invocation = tryStartInvocation(event, context, config);
     if (invocation === undefined) return handler(event, responseStream, context);
     let observed: ReturnType<typeof observeResponseStream> | undefined;
     try {
@@ -94,14 +83,8 @@ function streamingWrapper(handler: AnyHandler, config: InstrumentConfig): AnyHan
 export function wrap<H extends AnyHandler>(handler: H, options: InstrumentOptions = {}): H & AnyHandler {
   if (typeof handler !== 'function') throw new TypeError(`wrap() expects a handler function, got ${handler === null ? 'null' : typeof handler}`);
   if ((handler as any)[WRAPPED_SYMBOL] === true) return handler;
-  let config: InstrumentConfig;
-  try {
-    config = resolveInstrumentConfig(options);
-  } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error), { error });
-    return handler;
-  }
-  void installProcessHooks();
+  const config = prepareInstrumentation(options);
+  if (config === undefined) return handler;
 
   const streaming = (handler as any)[STREAMING_SYMBOL] !== undefined;
   const wrapped = streaming ? streamingWrapper(handler, config) : bufferedWrapper(handler, config, handler.length >= 3);

@@ -1,12 +1,13 @@
-import { SpanKind, SpanStatusCode, context as contextApi, trace, type Attributes, type Context, type Span as ApiSpan } from '@opentelemetry/api';
+import { SpanStatusCode, context as contextApi, trace, type Attributes, type Context, type Span as ApiSpan, type SpanKind } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/sdk-trace';
 import type { InstrumentConfig } from '../config.ts';
 import { warnOnce } from '../diagnostics.ts';
 import { logger } from '../logger/logger.ts';
+import { errorFields } from '../logger/log-record.ts';
 import { extractParent } from '../propagation/extract-parent.ts';
 import { ensureTelemetry, type Telemetry } from '../provider/telemetry.ts';
-import { detectTrigger } from '../triggers/registry.ts';
-import { FAAS_TRIGGER, type TriggerInfo } from '../triggers/trigger.ts';
+import { OTHER_TRIGGER, detectTrigger } from '../triggers/registry.ts';
+import type { TriggerInfo } from '../triggers/trigger.ts';
 import type { LambdaContext } from '../types.ts';
 import { takeColdStart } from './cold-start.ts';
 import { invocationStore, type InvocationState } from './invocation-state.ts';
@@ -25,8 +26,6 @@ export interface Invocation {
 }
 
 export type InvocationOutcome = { readonly result: unknown } | { readonly error: unknown };
-
-const OTHER: TriggerInfo = { source: 'other', trigger: FAAS_TRIGGER.other, kind: SpanKind.SERVER, attributes: {} };
 
 function safely<T>(what: string, fn: () => T, fallback: T): T {
   try {
@@ -52,7 +51,7 @@ function lambdaTraceHeader(context: LambdaContext, env: NodeJS.ProcessEnv): stri
 export function startInvocation(event: unknown, context: LambdaContext, config: InstrumentConfig, env: NodeJS.ProcessEnv = process.env): Invocation {
   const telemetry = ensureTelemetry(config, context, env);
   const coldStart = takeColdStart();
-  const trigger = safely('trigger detection', () => detectTrigger(event, config), OTHER);
+  const trigger = safely('trigger detection', () => detectTrigger(event, config), OTHER_TRIGGER);
   const parent = extractParent({ trigger, propagators: config.propagators, lambdaTraceHeader: lambdaTraceHeader(context, env) });
   const functionName = context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME ?? 'handler';
 
@@ -105,25 +104,32 @@ export function startInvocation(event: unknown, context: LambdaContext, config: 
   return invocation;
 }
 
+/** startInvocation for the adapters: a failure is reported once and the handler runs without a span. */
+export function tryStartInvocation(event: unknown, context: LambdaContext, config: InstrumentConfig): Invocation | undefined {
+  try {
+    return startInvocation(event, context, config);
+  } catch (error) {
+    warnOnce('start-invocation', 'lambda-otel: the invocation could not be instrumented; the handler runs without a span', { error });
+    return undefined;
+  }
+}
+
 /** Runs `fn` inside the invocation: its ALS state and the root span as the active span. */
 export function runInInvocation<T>(invocation: Invocation, fn: () => T): T {
   return invocationStore().run(invocation.state, () => contextApi.with(invocation.context, fn));
 }
 
-function errorDetails(error: unknown): { type: string; message: string } {
-  if (error instanceof Error) return { type: error.name || error.constructor?.name || 'Error', message: error.message };
-  return { type: typeof error, message: String(error) };
-}
-
 /** Records an error on the root span and writes the invocation's one ERROR log line. */
 export function recordInvocationError(invocation: Invocation, error: unknown): void {
-  const { type, message } = errorDetails(error);
+  // A thrown non-Error (a string, an object) is reported the way the runtime client reports it.
+  const asError = error instanceof Error ? error : new Error(String(error));
+  const { errorType, errorMessage } = errorFields(asError);
   const span = invocation.rootSpan;
-  span.recordException(error instanceof Error ? error : { name: type, message });
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
-  span.setAttribute('error.type', type);
+  span.recordException({ name: errorType, message: errorMessage, ...(asError.stack ? { stack: asError.stack } : {}) });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
+  span.setAttribute('error.type', errorType);
   // requestId, trace_id and span_id come from the correlation source: this runs inside the invocation.
-  logger.error(message || 'Invoke Error', { error: error instanceof Error ? error : new Error(String(error)) });
+  logger.error(errorMessage || 'Invoke Error', { error: asError });
 }
 
 /**

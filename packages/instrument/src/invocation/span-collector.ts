@@ -14,14 +14,15 @@ export class SpanCollector implements SpanProcessor {
   readonly #owner = new WeakMap<Span, InvocationState>();
   readonly #pending = new Set<Promise<void>>();
   readonly #maxQueued: number;
-  readonly #writer: () => SpanWriter;
+  readonly #loadWriter: () => Promise<SpanWriter>;
+  #writer: Promise<SpanWriter> | undefined;
   #dropped = 0;
   #scheduled = false;
   #shutDown = false;
 
-  constructor(options: { maxQueuedSpans: number; writer: () => SpanWriter }) {
+  constructor(options: { maxQueuedSpans: number; loadWriter: () => Promise<SpanWriter> }) {
     this.#maxQueued = options.maxQueuedSpans;
-    this.#writer = options.writer;
+    this.#loadWriter = options.loadWriter;
   }
 
   onStart(span: Span, _parentContext: Context): void {
@@ -63,19 +64,16 @@ export class SpanCollector implements SpanProcessor {
     );
   }
 
-  /** Hands everything buffered to the writer now. Never rejects. */
+  /** Hands everything buffered to the writer now (loading it on first use). Never rejects. */
   exportNow(): Promise<void> {
     if (this.#queue.length === 0) return Promise.resolve();
     const batch = this.#queue.splice(0, this.#queue.length);
-    let written: Promise<void>;
-    try {
-      written = this.#writer().write(batch);
-    } catch (error) {
-      written = Promise.reject(error);
-    }
-    const settled = written.catch((error: unknown) => {
-      warnOnce('writer-failed', 'lambda-otel: the span writer failed; its batch is dropped', { error });
-    });
+    this.#writer ??= this.#loadWriter();
+    const settled = this.#writer
+      .then((writer) => writer.write(batch))
+      .catch((error: unknown) => {
+        warnOnce('writer-failed', 'lambda-otel: the span writer failed; its batch is dropped', { error, droppedSpans: batch.length });
+      });
     this.#pending.add(settled);
     void settled.then(() => this.#pending.delete(settled));
     return settled;
@@ -84,12 +82,12 @@ export class SpanCollector implements SpanProcessor {
   async forceFlush(): Promise<void> {
     await this.exportNow();
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
-    await this.#writer().flush().catch(() => undefined);
+    await this.#writer?.then((writer) => writer.flush()).catch(() => undefined);
   }
 
   async shutdown(): Promise<void> {
     await this.forceFlush();
     this.#shutDown = true;
-    await this.#writer().shutdown().catch(() => undefined);
+    await this.#writer?.then((writer) => writer.shutdown()).catch(() => undefined);
   }
 }

@@ -12,9 +12,6 @@ export type TimeoutGuardOptions = {
   onTimeout: () => void;
 };
 
-/** The default margin: time left to end the root span and send it over loopback. */
-export const DEFAULT_TIMEOUT_MARGIN_MS = 100;
-
 /** Largest delay setTimeout honours; a longer one would fire at once. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
@@ -56,30 +53,4 @@ export function armTimeoutGuard(options: TimeoutGuardOptions): () => void {
   } catch {
     return disarmNothing;
   }
-}
-
-export const TIMEOUT_MARGIN_VARIABLE = 'LAMBDA_OTEL_TIMEOUT_MARGIN_MS';
-
-/**
- * Reads LAMBDA_OTEL_TIMEOUT_MARGIN_MS: a whole number of milliseconds ≥ 0 (default
- * {@link DEFAULT_TIMEOUT_MARGIN_MS}; unset or empty means the default).
- * Throws an error named `ConfigError` (with `variable`) for any other value.
- *
- * @example
- * resolveTimeoutMarginMs({ LAMBDA_OTEL_TIMEOUT_MARGIN_MS: '250' }); // 250
- */
-export function resolveTimeoutMarginMs(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env[TIMEOUT_MARGIN_VARIABLE];
-  if (raw === undefined || raw.trim() === '') return DEFAULT_TIMEOUT_MARGIN_MS;
-  const text = raw.trim();
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    const error = new Error(
-      `Configuration: ${TIMEOUT_MARGIN_VARIABLE} is invalid, expected a whole number of milliseconds ≥ 0 (default ${DEFAULT_TIMEOUT_MARGIN_MS}), actual ${JSON.stringify(raw)}`,
-    );
-    error.name = 'ConfigError';
-    Object.defineProperty(error, 'variable', { value: TIMEOUT_MARGIN_VARIABLE, enumerable: true });
-    throw error;
-  }
-  return value;
 }

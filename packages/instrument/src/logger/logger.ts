@@ -8,6 +8,7 @@
  * would reach Lambda mangled. It leaves process.stdout alone; Lambda captures each stdout line as
  * one record. JSON.stringify escapes newlines, so a record (stack traces included) stays one line.
  */
+import { processSingleton } from '../process-singleton.ts';
 import { patchConsole } from './console-correlation.ts';
 import { formatLogLine, type Correlation, type LogFields } from './log-record.ts';
 import { LEVEL_SEVERITY, invalidLevelMessage, resolveLogLevel, type LogLevel } from './log-level.ts';
@@ -76,25 +77,13 @@ function readCorrelation(source: CorrelationSource | undefined): Correlation | u
 // ---- the process-wide logger ---------------------------------------------------------------
 
 /**
- * The correlation source lives on globalThis: when the plugin is both bundled into the function and
- * loaded by the layer, the copy the lifecycle configures and the copy the user logs through must
- * agree.
+ * Process-wide: when the plugin is both bundled into the function and loaded by the layer (or its
+ * writers bundle logs), the copy the lifecycle configures and the copy a line goes through must agree
+ * on the correlation source and the level (read once, so an unusable level is reported once).
  */
-const CORRELATION_KEY = Symbol.for('lambda-otel.logger.correlation');
-type CorrelationHolder = { source: CorrelationSource | undefined };
+type LoggerState = { source: CorrelationSource | undefined; level: LogLevel | undefined };
+const loggerState = (): LoggerState => processSingleton<LoggerState>('lambda-otel.logger', () => ({ source: undefined, level: undefined }));
 
-function correlationHolder(): CorrelationHolder {
-  const holder = globalThis as unknown as Record<symbol, CorrelationHolder | undefined>;
-  let shared = holder[CORRELATION_KEY];
-  if (shared === undefined) {
-    shared = { source: undefined };
-    Object.defineProperty(globalThis, CORRELATION_KEY, { value: shared, enumerable: false });
-  }
-  return shared;
-}
-
-let currentLevel: LogLevel | undefined;
-let reportedInvalid: string | undefined;
 let stdoutFailures = 0;
 let stdoutGuarded = false;
 
@@ -110,24 +99,19 @@ function writeStdout(line: string): void {
   process.stdout.write(line);
 }
 
+/** Reads the level once, at the first line logged; an unusable value is reported in one WARN line. */
 function levelFromEnv(env: NodeJS.ProcessEnv): LogLevel {
   const resolved = resolveLogLevel(env);
-  currentLevel = resolved.level;
-  if (resolved.invalid) {
-    const key = `${resolved.invalid.variable}=${resolved.invalid.actual}`;
-    if (reportedInvalid !== key) {
-      reportedInvalid = key;
-      defaultLogger.warn(invalidLevelMessage(resolved.invalid), { variable: resolved.invalid.variable });
-    }
-  }
+  loggerState().level = resolved.level;
+  if (resolved.invalid) defaultLogger.warn(invalidLevelMessage(resolved.invalid), { variable: resolved.invalid.variable });
   return resolved.level;
 }
 
 const defaultLogger = createLogger({
   // Resolved from process.env on first use, so importing the logger does no work.
-  level: () => currentLevel ?? levelFromEnv(process.env),
+  level: () => loggerState().level ?? levelFromEnv(process.env),
   write: writeStdout,
-  correlation: () => correlationHolder().source?.(),
+  correlation: () => loggerState().source?.(),
 });
 
 /**
@@ -154,7 +138,7 @@ export const logger: Logger = {
  * setCorrelationSource(() => ({ requestId: store.getStore()?.requestId }));
  */
 export function setCorrelationSource(fn: CorrelationSource): void {
-  correlationHolder().source = typeof fn === 'function' ? fn : undefined;
+  loggerState().source = typeof fn === 'function' ? fn : undefined;
 }
 
 /** Failed writes so far (swallowed so that logging never breaks the handler). */
@@ -186,35 +170,5 @@ export function correlateConsole(): void {
     });
   } catch {
     // A frozen console stays as it is.
-  }
-}
-
-const TRUE_VALUES = new Set(['true', '1', 'yes', 'on']);
-const FALSE_VALUES = new Set(['false', '0', 'no', 'off', '']);
-
-/**
- * Applies the logger's environment once at init: the level (AWS_LAMBDA_LOG_LEVEL, then LOG_LEVEL,
- * else INFO; an invalid value is reported in one WARN line) and LAMBDA_OTEL_CORRELATE_CONSOLE=true,
- * which calls {@link correlateConsole}. Calling it again re-reads the level.
- *
- * @example
- * applyLoggerEnv(process.env);
- */
-export function applyLoggerEnv(env: NodeJS.ProcessEnv = process.env): void {
-  try {
-    levelFromEnv(env);
-    const raw = env.LAMBDA_OTEL_CORRELATE_CONSOLE;
-    if (raw === undefined) return;
-    const value = raw.trim().toLowerCase();
-    if (TRUE_VALUES.has(value)) {
-      correlateConsole();
-    } else if (!FALSE_VALUES.has(value)) {
-      logger.warn(
-        `Configuration: LAMBDA_OTEL_CORRELATE_CONSOLE is invalid, expected true or false, actual ${JSON.stringify(raw)}; console is left as it is`,
-        { variable: 'LAMBDA_OTEL_CORRELATE_CONSOLE' },
-      );
-    }
-  } catch {
-    // Never throws into init.
   }
 }

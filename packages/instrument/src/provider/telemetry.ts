@@ -2,24 +2,18 @@ import { context as contextApi, propagation, trace, type Tracer } from '@opentel
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import { existsSync, readdirSync } from 'node:fs';
 import type { InstrumentConfig } from '../config.ts';
 import { warnOnce } from '../diagnostics.ts';
-import { currentInvocation } from '../invocation/invocation-state.ts';
 import { SpanCollector } from '../invocation/span-collector.ts';
-import { applyLoggerEnv, setCorrelationSource } from '../logger/logger.ts';
-import { installGracefulShutdown } from '../shutdown/graceful-shutdown.ts';
 import type { LambdaContext } from '../types.ts';
 import { INSTRUMENTATION_SCOPE, INSTRUMENT_VERSION } from '../version.ts';
-import { selectWriter } from '../writers/select-writer.ts';
-import type { SpanWriter } from '../writers/writer.ts';
 import { HintedIdGenerator } from './hinted-id-generator.ts';
 import { processState } from './process-state.ts';
 import { buildPropagator } from './propagator.ts';
 import { lambdaResourceAttributes } from './resource.ts';
 import { buildSampler } from './sampler.ts';
 
-/** The process's tracing pipeline: one provider, one collector, one writer. */
+/** The process's tracing pipeline: one provider, one collector (which loads the writer on first use). */
 export interface Telemetry {
   readonly config: InstrumentConfig;
   readonly provider: TracerProvider;
@@ -28,7 +22,6 @@ export interface Telemetry {
   readonly ids: HintedIdGenerator;
   /** Present when this pipeline registered the global context manager (needed by the middy adapter). */
   readonly contextManager: AsyncLocalStorageContextManager | undefined;
-  writer(): SpanWriter;
 }
 
 /** The pipeline, if the first invocation has created it. */
@@ -40,46 +33,6 @@ export function existingTelemetry(): Telemetry | undefined {
 export async function flushTelemetry(): Promise<void> {
   await existingTelemetry()?.collector.forceFlush();
 }
-
-function extensionsPresent(env: NodeJS.ProcessEnv): boolean {
-  if (env.LAMBDA_OTEL_ORIGINAL_HANDLER) return true;
-  try {
-    return existsSync('/opt/extensions') && readdirSync('/opt/extensions').length > 0;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Once per process, at init (cheap, no I/O except the /opt/extensions look-up): log correlation and the
- * graceful-shutdown hooks, which flush the pipeline on SIGTERM.
- */
-export function installProcessHooks(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const state = processState();
-  if (state.processHooksInstalled) return hooksReady ?? Promise.resolve();
-  state.processHooksInstalled = true;
-  applyLoggerEnv(env);
-  setCorrelationSource(() => {
-    const invocation = currentInvocation();
-    const spanContext = trace.getActiveSpan()?.spanContext();
-    return {
-      requestId: invocation?.requestId,
-      traceId: spanContext?.traceId ?? invocation?.traceId,
-      spanId: spanContext?.spanId ?? invocation?.rootSpanId,
-    };
-  });
-  const failed = (error: unknown) =>
-    warnOnce('graceful-shutdown', 'lambda-otel: graceful shutdown hooks could not be installed', { error });
-  try {
-    hooksReady = Promise.resolve(installGracefulShutdown({ flushTelemetry, externalExtensionPresent: extensionsPresent(env) })).catch(failed);
-  } catch (error) {
-    failed(error);
-    hooksReady = Promise.resolve();
-  }
-  return hooksReady;
-}
-
-let hooksReady: Promise<void> | undefined;
 
 /**
  * The tracing pipeline, created at the first invocation (the resource needs the function ARN from the
@@ -104,9 +57,12 @@ export function ensureTelemetry(config: InstrumentConfig, context: LambdaContext
     logStreamName: typeof context.logStreamName === 'string' ? context.logStreamName : undefined,
   });
   const source = String(attributes['service.name']);
-  let writer: SpanWriter | undefined;
-  const writerOf = () => (writer ??= selectWriter(config, source));
-  const collector = new SpanCollector({ maxQueuedSpans: config.maxQueuedSpans, writer: writerOf });
+  // The writers (HTTP clients, gzip, OTLP serializers) are a separate chunk, loaded at the first export,
+  // after the first response: nothing of it is needed to start a span.
+  const collector = new SpanCollector({
+    maxQueuedSpans: config.maxQueuedSpans,
+    loadWriter: () => import('../writers/select-writer.ts').then(({ selectWriter }) => selectWriter(config, source)),
+  });
   const ids = new HintedIdGenerator();
   const provider = new TracerProvider({
     resource: resourceFromAttributes(attributes),
@@ -132,7 +88,6 @@ export function ensureTelemetry(config: InstrumentConfig, context: LambdaContext
     collector,
     ids,
     contextManager,
-    writer: writerOf,
   };
   state.telemetry = telemetry;
   return telemetry;

@@ -3,8 +3,9 @@
  * (local runs), run the user's hooks, flush telemetry, log what happened and exit 0 — all inside
  * the few hundred milliseconds Lambda allows before SIGKILL.
  */
-import { performance } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
 import { logger } from '../logger/logger.ts';
+import { processSingleton } from '../process-singleton.ts';
 import { exitProcess } from './exit-process.ts';
 import { registerNoopExtension } from './noop-extension.ts';
 import { runBounded, type BoundedOutcome } from './run-bounded.ts';
@@ -30,21 +31,11 @@ const STDOUT_DRAIN_TIMEOUT_MS = 50;
 type ShutdownState = { hooks: ShutdownHook[]; installation: Promise<void> | undefined; shuttingDown: boolean };
 
 /**
- * Kept on globalThis: a function that bundles the plugin and also runs under the layer has two
- * copies of this module, and a hook added through one must run when the other one installed the
- * handlers.
+ * Process-wide: a function that bundles the plugin and also runs under the layer has two copies of
+ * this module, and a hook added through one must run when the other one installed the handlers.
  */
-const STATE_KEY = Symbol.for('lambda-otel.graceful-shutdown');
-
-function shutdownState(): ShutdownState {
-  const holder = globalThis as unknown as Record<symbol, ShutdownState | undefined>;
-  let state = holder[STATE_KEY];
-  if (state === undefined) {
-    state = { hooks: [], installation: undefined, shuttingDown: false };
-    Object.defineProperty(globalThis, STATE_KEY, { value: state, enumerable: false });
-  }
-  return state;
-}
+const shutdownState = (): ShutdownState =>
+  processSingleton<ShutdownState>('lambda-otel.graceful-shutdown', () => ({ hooks: [], installation: undefined, shuttingDown: false }));
 
 /**
  * Adds a hook run once at SIGTERM/SIGINT, in parallel with the other hooks and bounded by the
@@ -69,7 +60,7 @@ export function onShutdown(hook: ShutdownHook): void {
 /**
  * Installs the SIGTERM and SIGINT handlers (once; later calls return the first call's promise).
  * Without an external extension it also registers a no-op internal extension so that Lambda sends
- * SIGTERM at all (skipped outside Lambda, when AWS_LAMBDA_RUNTIME_API is unset).
+ * SIGTERM at all (skipped outside Lambda, when AWS_LAMBDA_RUNTIME_API is unset, and in worker threads).
  *
  * The returned promise resolves once that registration is answered (at once when there is none to
  * make) and never rejects. Lambda closes registration when the runtime first asks for an event, so
@@ -96,7 +87,9 @@ async function install(options: GracefulShutdownOptions): Promise<void> {
         void shutdown(signal, options.flushTelemetry, budget, underRuntimeClient);
       });
     }
-    if (options.externalExtensionPresent !== true) {
+    // Signals reach only the main thread: in a worker thread (Managed Instances) the helper would buy
+    // a SIGTERM nobody here can receive, once per worker.
+    if (options.externalExtensionPresent !== true && isMainThread) {
       const env = options.env ?? process.env;
       await registerNoopExtension(env.AWS_LAMBDA_RUNTIME_API);
     }

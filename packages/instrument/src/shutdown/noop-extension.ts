@@ -36,6 +36,7 @@ export async function registerNoopExtension(runtimeApi: string | undefined): Pro
       body: JSON.stringify({ events: [] }),
     });
     const extensionId = response.headers['lambda-extension-identifier'];
+    if (response.statusCode === 403) return tooLate(`register answered 403: ${response.body.slice(0, 200)}`);
     if (response.statusCode !== 200 || typeof extensionId !== 'string' || extensionId === '') {
       return failed(`register answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
     }
@@ -44,6 +45,17 @@ export async function registerNoopExtension(runtimeApi: string | undefined): Pro
   } catch (error) {
     return failed(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** Lambda closes registration when the runtime first asks for an event: the race was lost. */
+function tooLate(reason: string): NoopExtensionResult {
+  logger.warn(
+    'graceful shutdown: the internal extension registered too late (the runtime had already asked for its first event); ' +
+      'Lambda will not send SIGTERM, so onShutdown hooks and the final telemetry flush will not run. ' +
+      'In an ES module, `await ready()` at top level; in CommonJS, use the lambda-otel layer for graceful shutdown',
+    { extensionName: NOOP_EXTENSION_NAME, reason },
+  );
+  return { status: 'failed', reason };
 }
 
 function failed(reason: string): NoopExtensionResult {

@@ -2,7 +2,6 @@
  * Runs one shutdown step with a time bound. Never rejects: a throw, a rejection and a timeout are
  * all reported as outcomes, so one bad step cannot stop the next.
  */
-import { performance } from 'node:perf_hooks';
 
 export type BoundedOutcome =
   | { status: 'ok'; durationMs: number }

@@ -29,7 +29,8 @@ export const TRIGGER_EXTRACTORS: readonly TriggerExtractor[] = [
   msk,
 ];
 
-const OTHER: TriggerInfo = Object.freeze({ source: 'other', trigger: FAAS_TRIGGER.other, kind: SpanKind.SERVER, attributes: {} });
+/** Any event no extractor claims. */
+export const OTHER_TRIGGER: TriggerInfo = Object.freeze({ source: 'other', trigger: FAAS_TRIGGER.other, kind: SpanKind.SERVER, attributes: {} });
 
 /**
  * Detects the event source from the event's shape. Anything unknown is `faas.trigger=other`, kind SERVER.
@@ -41,5 +42,5 @@ export function detectTrigger(event: unknown, settings: TriggerSettings): Trigge
   for (const extractor of TRIGGER_EXTRACTORS) {
     if (extractor.matches(event)) return extractor.extract(event, settings);
   }
-  return OTHER;
+  return OTHER_TRIGGER;
 }

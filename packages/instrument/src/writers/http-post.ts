@@ -1,5 +1,8 @@
-import http from 'node:http';
-import https from 'node:https';
+import http, { type Agent } from 'node:http';
+
+type HttpModule = typeof http | typeof import('node:https');
+/** node:https (TLS, crypto) is loaded only for an https:// target: the extension is plain http. */
+const clientFor = (protocol: string): HttpModule => (protocol === 'https:' ? process.getBuiltinModule('node:https') : http);
 
 export interface PostResult {
   readonly status: number;
@@ -7,11 +10,11 @@ export interface PostResult {
 }
 
 /** Keep-alive agents, created on first use; sockets are unref'd so they never hold the process. */
-const agents = new Map<string, http.Agent>();
-function agentFor(protocol: string): http.Agent {
+const agents = new Map<string, Agent>();
+function agentFor(protocol: string): Agent {
   let agent = agents.get(protocol);
   if (agent === undefined) {
-    agent = protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 4 }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
+    agent = new (clientFor(protocol).Agent)({ keepAlive: true, maxSockets: 4 });
     agent.on('free', (socket) => socket.unref());
     agents.set(protocol, agent);
   }
@@ -25,7 +28,7 @@ function agentFor(protocol: string): http.Agent {
 export function postBody(url: string, body: Uint8Array, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
   return new Promise<PostResult>((resolve, reject) => {
     const target = new URL(url);
-    const client = target.protocol === 'https:' ? https : http;
+    const client = clientFor(target.protocol);
     const request = client.request(
       target,
       { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) }, agent: agentFor(target.protocol) },

@@ -16,6 +16,7 @@ export interface SpanWriter {
 export class PendingWrites {
   readonly #pending = new Set<Promise<void>>();
 
+  /** Returns `promise` itself, so a failure still reaches the caller (which reports it once). */
   track(promise: Promise<void>): Promise<void> {
     const settled = promise.then(
       () => undefined,
@@ -23,7 +24,7 @@ export class PendingWrites {
     );
     this.#pending.add(settled);
     void settled.then(() => this.#pending.delete(settled));
-    return settled;
+    return promise;
   }
 
   async drain(): Promise<void> {
