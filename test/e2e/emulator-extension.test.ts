@@ -91,7 +91,9 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
 
     // Frozen for 600 ms: the extension's 20 ms interval timer does not tick meanwhile.
     await new Promise((wake) => setTimeout(wake, 600));
-    const second = await env.invoke({ action: 'echo' }, { traceHeader });
+    const second = await env.invoke({ action: 'loaded-at' }, { traceHeader });
+    const latestRegistrationMs = Math.max(...env.registrations.map((reg) => reg.atMs));
+    assert.ok(latestRegistrationMs <= (second.response as number), 'the runtime started only after every extension registered');
     const invokes = observed(env, 'test-ext', 'event').filter((item) => item.eventType === 'INVOKE');
     assert.equal(invokes.length, 2);
     assert.deepEqual(invokes[0]!.event, {
