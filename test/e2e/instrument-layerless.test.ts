@@ -1,7 +1,8 @@
 // A function without the layer: wrap() bundled with its handler by esbuild (as a user would bundle
 // @lambda-otel/instrument), writer `otlp` straight to the OTLP sink. Without an extension Lambda
 // freezes the runtime right after the response, so the spans leave at the latest on SHUTDOWN, through
-// the plugin's graceful-shutdown flush.
+// the plugin's graceful-shutdown flush: an ES module that awaits ready() gets it; a CommonJS bundle
+// cannot register the shutdown helper in time, and says so once.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,19 +11,27 @@ import { test } from 'node:test';
 import { build } from 'esbuild';
 import { instrumentFixtures, startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
 
+const SHUTDOWN_HELPER = 'lambda-otel-graceful-shutdown';
+
+/** Bundles a fixture the way a user bundles a function that uses the plugin (from its dist/ build). */
+async function bundleFixture(fixture: string, outfile: string, format: 'esm' | 'cjs'): Promise<void> {
+  await build({
+    entryPoints: [join(instrumentFixtures, 'layerless', fixture)],
+    bundle: true,
+    platform: 'node',
+    format,
+    target: 'node22',
+    outfile,
+    // The banner AWS documents for ES module bundles whose dependencies call require().
+    ...(format === 'esm' ? { banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } } : {}),
+    logLevel: 'warning',
+  });
+}
+
 test('layerless wrap() bundle with the otlp writer: spans reach the backend, at the latest on shutdown', async (t) => {
   const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-layerless-'));
   t.after(() => rm(functionDir, { recursive: true, force: true }));
-  await build({
-    entryPoints: [join(instrumentFixtures, 'layerless', 'handler.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    outfile: join(functionDir, 'index.mjs'),
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await bundleFixture('handler.ts', join(functionDir, 'index.mjs'), 'esm');
   const h = await startInstrumentHarness({ functionDir, handler: 'index.handler', layer: false });
   t.after(() => h.close());
   const first = await h.env.invoke({ name: 'ada' });
@@ -33,6 +42,8 @@ test('layerless wrap() bundle with the otlp writer: spans reach the backend, at 
   const down = await h.env.shutdown();
   const runtime = down.processes.find((p) => p.name === 'runtime');
   assert.equal(runtime?.exitedOnItsOwn, true, 'SIGTERM reached the runtime (the no-op extension registered in time) and it exited');
+  assert.deepEqual(h.env.registrations.map((r) => [r.name, r.kind]), [[SHUTDOWN_HELPER, 'internal']]);
+  assert.equal(h.jsonLines().filter((line) => line.level === 'WARN').length, 0, JSON.stringify(h.jsonLines()));
 
   await waitForSpans(h.sink, () => h.roots().has(first.requestId) && h.roots().has(second.requestId));
   const root = h.roots().get(first.requestId)!;
@@ -43,4 +54,24 @@ test('layerless wrap() bundle with the otlp writer: spans reach the backend, at 
   assert.ok(h.sink.requests.every((r) => r.path === '/v1/traces' && r.headers['content-type'] === 'application/x-protobuf'));
   const log = h.jsonLines().find((line) => line.message === 'layerless invoke' && line.requestId === first.requestId);
   assert.equal(log?.trace_id, root.traceId, 'the logger line carries the invocation ids');
+});
+
+test('layerless CommonJS bundle: it works, and the lost race for the shutdown helper is said once', async (t) => {
+  const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-layerless-cjs-'));
+  t.after(() => rm(functionDir, { recursive: true, force: true }));
+  await bundleFixture('handler-cjs.ts', join(functionDir, 'index.js'), 'cjs');
+  const h = await startInstrumentHarness({ functionDir, handler: 'index.handler', layer: false });
+  t.after(() => h.close());
+  for (const n of [1, 2]) {
+    const result = await h.env.invoke({ n });
+    assert.equal(result.status, 'success', result.errorMessage);
+    assert.deepEqual(result.response, { n });
+  }
+  const down = await h.env.shutdown();
+  // The documented limitation: no helper, so no SIGTERM; the runtime is stopped without one.
+  assert.deepEqual(h.env.registrations, []);
+  assert.equal(down.processes.find((p) => p.name === 'runtime')?.exitedOnItsOwn, false);
+  const warnings = h.jsonLines().filter((line) => line.level === 'WARN');
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(String(warnings[0]!.message), /registered too late .*will not send SIGTERM.*await ready\(\)/);
 });

@@ -7,7 +7,7 @@
 //   middy.js    re-exports the middleware from ./index.js (one plugin instance)
 //   auto.mjs    the layer's entry: loads the function's handler and wraps it with ./index.js
 import { build, type Plugin } from 'esbuild';
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +27,6 @@ const common = {
   sourcemap: false,
   logLevel: 'warning',
   outdir,
-  // Bundled CommonJS-flavoured code needs a require() in an ES module.
-  banner: {
-    js: "import { createRequire as __lambdaOtelCreateRequire } from 'node:module'; const require = __lambdaOtelCreateRequire(import.meta.url);",
-  },
 } as const;
 
 /**
@@ -91,6 +87,12 @@ await build({
   plugins: [indexAsExternal, builtinsWithoutFacade],
 });
 await writeFile(join(outdir, 'middy.js'), "export { lambdaOtel, lambdaOtel as default } from './index.js';\n");
+
+// No import.meta and no require() in the output: users bundle index.js into CommonJS functions too.
+for (const name of await readdir(outdir)) {
+  const code = await readFile(join(outdir, name), 'utf8');
+  if (/import\.meta|Dynamic require of/.test(code)) throw new Error(`${name} uses import.meta or require(): it would break CommonJS bundles`);
+}
 
 let totalBytes = 0;
 for (const name of (await readdir(outdir)).sort()) {

@@ -93,18 +93,24 @@ describe('registerNoopExtension', () => {
     assert.equal(result.status, 'failed');
   });
 
-  it('does not hold the process open while /event/next is pending, and logs one line on failure', async () => {
-    // Prepare: a register that succeeds and a /event/next that never answers.
+  it('does not hold the process open while /event/next is pending, and logs one line per failure', async () => {
+    // Prepare: a register that succeeds and a /event/next that never answers; a Runtime API whose
+    // registration is closed (the runtime already asked for its first event).
     const api = await startExtensionsApi((res) => {
       res.writeHead(200, { 'Lambda-Extension-Identifier': EXTENSION_ID });
       res.end('{}');
+    });
+    const closed = await startExtensionsApi((res) => {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errorType: 'Extension.RegistrationClosed', errorMessage: 'Extension registration is closed after init' }));
     });
     try {
       const script = `
         import { registerNoopExtension } from ${JSON.stringify(noopModuleUrl)};
         const ok = await registerNoopExtension(${JSON.stringify(api.runtimeApi)});
         const refused = await registerNoopExtension('127.0.0.1:1');
-        process.stderr.write(ok.status + ' ' + refused.status);
+        const late = await registerNoopExtension(${JSON.stringify(closed.runtimeApi)});
+        process.stderr.write(ok.status + ' ' + refused.status + ' ' + late.status);
       `;
       // Act
       const child = spawn(node24, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -118,14 +124,17 @@ describe('registerNoopExtension', () => {
       // Assess: it ended by itself while its /event/next was still open.
       assert.equal(signal, null, 'exited on its own');
       assert.equal(code, 0);
-      assert.equal(stderr, 'registered failed');
+      assert.equal(stderr, 'registered failed failed');
       const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-      assert.equal(lines.length, 1);
-      assert.equal(lines[0]!.level, 'WARN');
+      assert.equal(lines.length, 2);
+      assert.deepEqual(lines.map((l) => [l.level, l.extensionName]), [['WARN', NOOP_EXTENSION_NAME], ['WARN', NOOP_EXTENSION_NAME]]);
       assert.match(String(lines[0]!.message), /could not register the internal extension/);
-      assert.equal(lines[0]!.extensionName, NOOP_EXTENSION_NAME);
+      // Losing the race with the runtime's first /next names the consequence and the remedy.
+      assert.match(String(lines[1]!.message), /registered too late .*will not send SIGTERM.*`await ready\(\)` at top level/);
+      assert.match(String(lines[1]!.reason), /403.*RegistrationClosed/);
     } finally {
       await api.close();
+      await closed.close();
     }
   });
 });
