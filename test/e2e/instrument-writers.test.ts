@@ -1,15 +1,39 @@
 // The writers against real sockets: the extension writer, its stdout fallback (the envelope replayed to
-// the OTLP sink, which decodes it independently), the function and console writers.
-import { describe, it } from 'node:test';
+// the OTLP sink, which decodes it independently), the otlp writer's retry, the function and console
+// writers, and a failing writer behind wrap(): the handler's result never changes.
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { startOtlpSink } from '../support/otlp-sink.ts';
+import { wrap } from '../../packages/instrument/src/index.ts';
 import { createExtensionWriter } from '../../packages/instrument/src/writers/extension-writer.ts';
 import { createFunctionWriter } from '../../packages/instrument/src/writers/function-writer.ts';
+import { createOtlpHttpWriter } from '../../packages/instrument/src/writers/otlp-http-writer.ts';
 import { createStdoutWriter } from '../../packages/instrument/src/writers/stdout-writer.ts';
-import { formatSpanLine } from '../../packages/instrument/src/writers/console-writer.ts';
+import { createConsoleWriter, formatSpanLine } from '../../packages/instrument/src/writers/console-writer.ts';
+
+/** The plugin's own JSON lines (its logger writes to stdout), kept for the "said once" checks. */
+const pluginLines: Record<string, any>[] = [];
+const originalWrite = process.stdout.write.bind(process.stdout);
+before(() => {
+  process.stdout.write = ((chunk: any, ...rest: any[]) => {
+    for (const line of String(chunk).split('\n')) {
+      if (!line.startsWith('{"timestamp"')) continue;
+      try {
+        pluginLines.push(JSON.parse(line));
+      } catch {
+        // not a complete line
+      }
+    }
+    return originalWrite(chunk, ...rest);
+  }) as typeof process.stdout.write;
+});
+after(() => {
+  process.stdout.write = originalWrite;
+});
+const warnings = (text: string) => pluginLines.filter((line) => line.level === 'WARN' && String(line.message).includes(text));
 
 function finishedSpans(names: string[]): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
@@ -64,6 +88,7 @@ describe('writers', () => {
     await writer.write(finishedSpans(['second']));
     await writer.flush();
     assert.equal(lines.length, 2);
+    assert.equal(warnings('no extension answers').length, 1, 'the fallback is said once');
     const envelope = JSON.parse(lines[0]!);
     assert.deepEqual(
       Object.keys(envelope).sort(),
@@ -101,8 +126,74 @@ describe('writers', () => {
     }).write(finishedSpans(['b']));
   });
 
-  it('console writer: one readable line per span', () => {
+  it('otlp writer: gzip protobuf with the configured headers; one retry on 503 honouring Retry-After', async () => {
+    const sink = await startOtlpSink();
+    let answered = 0;
+    sink.setResponder(() => (answered++ === 0 ? { status: 503, headers: { 'retry-after': '0' } } : undefined));
+    try {
+      const writer = createOtlpHttpWriter({ url: `${sink.url}/v1/traces`, headers: { 'x-tenant': 't1' }, timeoutMs: 1000, protocol: 'http/protobuf', compression: 'gzip' });
+      await writer.write(finishedSpans(['retried']));
+      assert.equal(sink.requests.length, 2);
+      assert.deepEqual(sink.spans().map((s) => s.name), ['retried']);
+      assert.deepEqual(
+        [sink.requests[1]!.headers['content-encoding'], sink.requests[1]!.headers['content-type'], sink.requests[1]!.headers['x-tenant']],
+        ['gzip', 'application/x-protobuf', 't1'],
+      );
+      assert.equal(writer.dropped(), 0);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('otlp writer: a backend that keeps failing costs one retry, then the spans are counted as dropped and said once', async () => {
+    const sink = await startOtlpSink();
+    sink.setResponder(() => ({ status: 500 }));
+    try {
+      const writer = createOtlpHttpWriter({ url: `${sink.url}/v1/traces`, headers: {}, timeoutMs: 1000, protocol: 'http/json', compression: 'none' });
+      await writer.write(finishedSpans(['a', 'b']));
+      await writer.write(finishedSpans(['c']));
+      assert.equal(sink.requests.length, 2, '500 is not retried');
+      assert.equal(sink.requests[0]!.headers['content-type'], 'application/json');
+      assert.equal(writer.dropped(), 3);
+      assert.equal(warnings('OTLP export to').length, 1);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('stdout writer: a failed write reaches the caller (which reports it) instead of vanishing', async () => {
+    const writer = createStdoutWriter({
+      source: 'f',
+      write: () => {
+        throw new Error('EPIPE');
+      },
+    });
+    await assert.rejects(writer.write(finishedSpans(['x'])), /EPIPE/);
+    await assert.doesNotReject(writer.flush());
+  });
+
+  it('console writer: one readable line per span', async () => {
     const line = formatSpanLine(finishedSpans(['checkout'])[0]!);
     assert.match(line, /^\[lambda-otel\] checkout kind=INTERNAL [\d.]+ms status=OK trace=[0-9a-f]{32} span=[0-9a-f]{16} parent=- \{\}$/);
+    const lines: string[] = [];
+    await createConsoleWriter({ write: (text) => lines.push(text) }).write(finishedSpans(['a', 'b']));
+    assert.deepEqual(lines.map((text) => text.split(' ')[1]), ['a', 'b']);
+  });
+
+  it('behind wrap(), a writer that throws never changes the result; the failure is said once', async () => {
+    let calls = 0;
+    const handler = wrap(async (event: { n: number }) => ({ n: event.n }), {
+      writer: () => {
+        calls += 1;
+        throw new Error('writer broke');
+      },
+    });
+    for (const n of [1, 2]) {
+      const result = await handler({ n }, { awsRequestId: `w-${n}`, getRemainingTimeInMillis: () => 3000 });
+      assert.deepEqual(result, { n });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(calls, 2, 'each invocation was handed to the writer');
+    assert.equal(warnings('span writer function failed').length, 1);
   });
 });

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanKind } from '@opentelemetry/api';
 import { resolveInstrumentConfig } from '../src/config.ts';
+import { captureEventAttribute } from '../src/invocation/capture-event.ts';
 import { detectTrigger, TRIGGER_EXTRACTORS } from '../src/triggers/registry.ts';
 import { EVENT_NAMES, loadEvent } from './fixtures/load-event.ts';
 
@@ -176,7 +177,7 @@ describe('HTTP response attributes', () => {
 describe('redaction', () => {
   const secrets = ['secret-token', 'session=abc', 'key-123', 's3cr3t', 'Bearer secret', 'abc%20def', 'hunter2', 'signature=abcd'];
 
-  for (const name of ['api-gateway-rest', 'api-gateway-http', 'function-url', 'alb']) {
+  for (const name of ['api-gateway-rest', 'api-gateway-http', 'api-gateway-websocket', 'function-url', 'alb']) {
     it(`${name}: no secret header or sensitive query value reaches the attributes`, () => {
       const info = detectTrigger(loadEvent(name), resolveInstrumentConfig({ captureHeaders: ['authorization', 'cookie', 'x-api-key', 'user-agent'] }, {}));
       const text = JSON.stringify(info.attributes);
@@ -185,6 +186,35 @@ describe('redaction', () => {
       assert.equal(info.attributes['http.request.header.cookie'], undefined);
     });
   }
+
+  it('no event body reaches the attributes of any trigger unless captureEvent is set', () => {
+    const bodies = ['"sku"', 'Hello from client', 'order 1', 'order 2'];
+    for (const name of EVENT_NAMES) {
+      const text = JSON.stringify(detectTrigger(loadEvent(name), settings).attributes);
+      for (const body of bodies) assert.ok(!text.includes(body), `${name} recorded a body: ${text}`);
+      assert.equal(text.includes('lambda_otel.event'), false);
+    }
+  });
+
+  it('captureEvent: the event is recorded with header values and sensitive query values REDACTED', () => {
+    for (const name of ['api-gateway-rest', 'api-gateway-http', 'alb', 'function-url']) {
+      const config = resolveInstrumentConfig({ captureEvent: true, redactQueryParams: ['parameter1'] }, {});
+      const captured = String(captureEventAttribute(loadEvent(name), config)['lambda_otel.event']);
+      for (const secret of [...secrets, 'parameter1=value1', 'abc def', 'theme=dark']) assert.ok(!captured.includes(secret), `${name} captured ${secret}: ${captured}`);
+      assert.ok(captured.includes('REDACTED'));
+    }
+    const http = JSON.parse(String(captureEventAttribute(loadEvent('api-gateway-http'), settings)['lambda_otel.event']));
+    assert.equal(http.body, '{"sku":"A-1","qty":2}', 'the body is what was asked for');
+    assert.equal(http.rawQueryString, 'coupon=SPRING&access_token=REDACTED&x=1');
+    assert.deepEqual(http.queryStringParameters, { coupon: 'SPRING', access_token: 'REDACTED', x: '1' });
+    assert.deepEqual([http.headers.authorization, http.cookies, http.headers['content-type']], ['REDACTED', 'REDACTED', 'application/json']);
+  });
+
+  it('captureEvent cuts the event at 8 KiB', () => {
+    const captured = String(captureEventAttribute({ big: 'x'.repeat(20_000) }, settings)['lambda_otel.event']);
+    assert.equal(captured.length, 8192 + 1);
+    assert.ok(captured.endsWith('…'));
+  });
 
   it('records an opted-in header that is not sensitive', () => {
     const info = detectTrigger(loadEvent('api-gateway-http'), resolveInstrumentConfig({ captureHeaders: ['content-type'] }, {}));

@@ -121,6 +121,79 @@ describe('wrap(): buffered handlers', () => {
     assert.deepEqual([root.kind, root.name, root.attributes['job.id']], [SpanKind.INTERNAL, 'job j1', 'j1']);
   });
 
+  it('kind as a function, name as a string; a throwing hook falls back to the default and is reported once', async () => {
+    const handler = wrap(async () => 'done', { writer, kind: (event: any) => (event.internal ? SpanKind.INTERNAL : SpanKind.SERVER), name: 'nightly-job' });
+    const context = lambdaContext();
+    await handler({ internal: true }, context);
+    const failing = wrap(async () => 'still done', {
+      writer,
+      name: () => {
+        throw new Error('bad name hook');
+      },
+      attributes: () => {
+        throw new Error('bad attributes hook');
+      },
+    });
+    const failingContexts = [lambdaContext(), lambdaContext()];
+    for (const ctx of failingContexts) assert.equal(await failing(loadEvent('sqs'), ctx), 'still done');
+    await afterResponse();
+    const root = rootOf(context.awsRequestId);
+    assert.deepEqual([root.kind, root.name], [SpanKind.INTERNAL, 'nightly-job']);
+    assert.equal(rootOf(failingContexts[0]!.awsRequestId).name, 'process orders-queue', 'the trigger name is the default');
+    for (const hook of ['option name', 'option attributes']) {
+      assert.equal(logLines.filter((l) => l.level === 'WARN' && String(l.message).includes(`${hook} failed`)).length, 1, hook);
+    }
+  });
+
+  it("parent from Lambda's X-Ray context only with xray-lambda: context.xRayTraceId, else _X_AMZN_TRACE_ID when invokes are not concurrent", async () => {
+    const header = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    const withXray = wrap(async () => 'ok', { writer, propagators: ['tracecontext', 'xray-lambda'] });
+    const withoutXray = wrap(async () => 'ok', { writer });
+    const fromContext = lambdaContext({ xRayTraceId: header });
+    await withXray({}, fromContext);
+    const ignored = lambdaContext({ xRayTraceId: header });
+    await withoutXray({}, ignored);
+    process.env._X_AMZN_TRACE_ID = header.replace('53995c3f42cd8ad8', '1111222233334444');
+    const fromEnv = lambdaContext();
+    await withXray({}, fromEnv);
+    process.env.AWS_LAMBDA_MAX_CONCURRENCY = '4';
+    const concurrent = lambdaContext();
+    await withXray({}, concurrent);
+    delete process.env._X_AMZN_TRACE_ID;
+    delete process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+    await afterResponse();
+    assert.deepEqual(
+      [rootOf(fromContext.awsRequestId).spanContext().traceId, rootOf(fromContext.awsRequestId).parentSpanContext?.spanId],
+      ['5759e988bd862e3fe1be46a994272793', '53995c3f42cd8ad8'],
+    );
+    assert.equal(rootOf(ignored.awsRequestId).parentSpanContext, undefined, 'off by default');
+    assert.equal(rootOf(fromEnv.awsRequestId).parentSpanContext?.spanId, '1111222233334444');
+    assert.equal(rootOf(concurrent.awsRequestId).parentSpanContext, undefined, 'the process-wide variable is not used under concurrency');
+  });
+
+  it('a later wrap() with another writer shares the first pipeline and says so once', async () => {
+    const otherBatches: ReadableSpan[][] = [];
+    const other = wrap(async () => 'ok', { writer: (spans) => void otherBatches.push(spans), serviceName: 'other' });
+    const contexts = [lambdaContext(), lambdaContext()];
+    for (const ctx of contexts) await other({}, ctx);
+    await afterResponse();
+    assert.ok(rootOf(contexts[1]!.awsRequestId), 'spans still go to the first writer');
+    assert.equal(otherBatches.length, 0);
+    assert.equal(logLines.filter((l) => l.level === 'WARN' && String(l.message).includes('already set up')).length, 1);
+  });
+
+  it('a thrown non-Error value: one ERROR line, the same value rethrown', async () => {
+    const handler = wrap(async () => {
+      throw 'plain string failure';
+    }, { writer });
+    const context = lambdaContext();
+    await assert.rejects(Promise.resolve(handler({}, context)), (thrown: unknown) => thrown === 'plain string failure');
+    await afterResponse();
+    const lines = logLines.filter((l) => l.requestId === context.awsRequestId && l.level === 'ERROR');
+    assert.deepEqual(lines.map((l) => l.errorMessage), ['plain string failure']);
+    assert.equal(rootOf(context.awsRequestId).status.code, SpanStatusCode.ERROR);
+  });
+
   it('a throw: one ERROR log line, exception event + ERROR status, same error rethrown, next invoke works', async () => {
     class PaymentDeclined extends Error {
       override name = 'PaymentDeclined';
@@ -318,6 +391,24 @@ describe('wrap(): streaming handlers', () => {
     assert.equal(root.attributes['http.response.status_code'], 418);
     assert.equal(root.attributes['lambda_otel.response.bytes'], 6);
     assert.ok(body().toString().startsWith('{"statusCode":418'));
+  });
+
+  it('a stream destroyed with an error after the handler returned: ERROR span, one log line', async () => {
+    const original = async (_event: unknown, stream: any) => {
+      stream.write('partial');
+      setTimeout(() => stream.destroy(new Error('upstream reset')), 20);
+    };
+    (original as any)[STREAMING] = 'response';
+    const handler = wrap(original, { writer });
+    const { inner } = fakeResponseStream();
+    inner.on('error', () => {});
+    const context = lambdaContext();
+    await handler({}, inner, context);
+    await afterResponse();
+    const root = rootOf(context.awsRequestId);
+    assert.equal(root.status.code, SpanStatusCode.ERROR);
+    assert.equal(root.status.message, 'upstream reset');
+    assert.equal(logLines.filter((l) => l.requestId === context.awsRequestId && l.level === 'ERROR').length, 1);
   });
 
   it('a mid-stream throw is recorded, logged once and rethrown', async () => {

@@ -69,7 +69,7 @@ export function startInvocation(event: unknown, context: LambdaContext, config: 
     'faas.trigger': trigger.trigger,
   };
   if (typeof context.invokedFunctionArn === 'string') attributes['cloud.resource_id'] = context.invokedFunctionArn;
-  if (config.captureEvent) Object.assign(attributes, captureEventAttribute(event, config.redactHeaders));
+  if (config.captureEvent) Object.assign(attributes, captureEventAttribute(event, config));
   if (config.attributes) Object.assign(attributes, safely('option attributes', () => config.attributes!(event, context) ?? {}, {}));
 
   const rootSpan = telemetry.ids.withTraceId(parent.traceIdHint, () =>
