@@ -1,5 +1,6 @@
 // Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY > 1): 20 invokes at once, each with its own
-// traceparent, give 20 root spans, each child under its own root, one cold start for the process.
+// traceparent, give 20 root spans, each child under its own root, each console line (correlated by
+// LAMBDA_OTEL_CORRELATE_CONSOLE) with its own invocation's ids, one cold start for the process.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +10,13 @@ import { repoRoot } from '../support/paths.ts';
 
 const template = JSON.parse(readFileSync(join(repoRoot, 'packages/instrument/test/fixtures/events/api-gateway-http.json'), 'utf8'));
 
-test('20 concurrent invokes in Managed Instances mode: 20 root spans, children under the right parent', async (t) => {
-  const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'cjs'), handler: 'index.handler', maxConcurrency: 20 });
+test('20 concurrent invokes in Managed Instances mode: 20 root spans, children and log lines under the right invocation', async (t) => {
+  const h = await startInstrumentHarness({
+    functionDir: join(instrumentFixtures, 'cjs'),
+    handler: 'index.handler',
+    maxConcurrency: 20,
+    env: { LAMBDA_OTEL_CORRELATE_CONSOLE: 'true' },
+  });
   t.after(() => h.close());
   const events = Array.from({ length: 20 }, (_, n) => {
     const event = structuredClone(template);
@@ -34,6 +40,13 @@ test('20 concurrent invokes in Managed Instances mode: 20 root spans, children u
     const children = h.sink.spans().filter((s) => s.name === 'cjs-child' && s.traceId === root.traceId);
     assert.equal(children.length, 1, `one child in trace ${root.traceId}`);
     assert.equal(children[0]!.parentSpanId, root.spanId);
+    // The console line written inside the child span: this invocation's request id, trace and span.
+    const lines = h.jsonLines().filter((line) => line.requestId === result.requestId && String(line.message).startsWith('cjs child done'));
+    assert.equal(lines.length, 1, JSON.stringify(lines));
+    assert.deepEqual([lines[0]!.level, lines[0]!.trace_id, lines[0]!.span_id], ['INFO', root.traceId, children[0]!.spanId]);
+    assert.equal(lines[0]!.message, `cjs child done after ${events[n]!.delayMs} ms`);
   }
+  const childLines = h.jsonLines().filter((line) => String(line.message).startsWith('cjs child done'));
+  assert.equal(childLines.length, 20, 'no line lost or duplicated');
   assert.equal(coldStarts, 1, 'exactly one cold start for the process');
 });

@@ -79,8 +79,12 @@ test('CommonJS handler via the exec wrapper: HTTP API v2 traceparent, SQS batch,
   assert.equal(h.roots().get(after.requestId)!.attributes['faas.trigger'], 'other');
 });
 
-test('ESM handler in a nested directory with a nested export path (src/handlers/orders.api.get)', async (t) => {
-  const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'esm'), handler: 'src/handlers/orders.api.get' });
+test('ESM handler in a nested directory with a nested export path (src/handlers/orders.api.get); xray-lambda parent', async (t) => {
+  const h = await startInstrumentHarness({
+    functionDir: join(instrumentFixtures, 'esm'),
+    handler: 'src/handlers/orders.api.get',
+    env: { OTEL_PROPAGATORS: 'tracecontext,baggage,xray-lambda' },
+  });
   t.after(() => h.close());
   const event = loadEvent('function-url');
   const result = await h.env.invoke(event);
@@ -92,6 +96,14 @@ test('ESM handler in a nested directory with a nested export path (src/handlers/
   assert.equal(root.attributes['faas.trigger'], 'http');
   assert.equal(root.attributes['url.query'], 'parameter1=value1&signature=REDACTED');
   assert.equal(h.sink.spans().find((s) => s.name === 'esm-child')!.parentSpanId, root.spanId);
+
+  // No HTTP parent: with xray-lambda the root continues the X-Ray context Lambda hands the runtime.
+  const traceHeader = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+  const fromLambda = await h.env.invoke({ job: 'nightly' }, { traceHeader });
+  assert.equal(fromLambda.status, 'success', fromLambda.errorMessage);
+  await waitForSpans(h.sink, () => h.roots().has(fromLambda.requestId));
+  const xrayRoot = h.roots().get(fromLambda.requestId)!;
+  assert.deepEqual([xrayRoot.traceId, xrayRoot.parentSpanId], ['5759e988bd862e3fe1be46a994272793', '53995c3f42cd8ad8']);
 });
 
 test('a bad LAMBDA_OTEL_ORIGINAL_HANDLER fails init with an error naming it', async (t) => {
@@ -115,14 +127,21 @@ test('callback handler: aws-lambda-ric 4 refuses it the same way with and withou
   assert.equal(outcomes[1], outcomes[0]);
 });
 
-test('Node 22 (minimum supported): CommonJS handler through the exec wrapper', async (t) => {
-  const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'cjs'), handler: 'index.handler', nodePath: node22 });
-  t.after(() => h.close());
-  const result = await h.env.invoke(loadEvent('api-gateway-rest'));
+test('Node 22 (minimum supported): CommonJS and nested ESM handlers through the exec wrapper', async (t) => {
+  const cjs = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'cjs'), handler: 'index.handler', nodePath: node22 });
+  t.after(() => cjs.close());
+  const result = await cjs.env.invoke(loadEvent('api-gateway-rest'));
   assert.equal(result.status, 'success', result.errorMessage);
-  await waitForSpans(h.sink, () => h.roots().has(result.requestId));
-  const root = h.roots().get(result.requestId)!;
+  await waitForSpans(cjs.sink, () => cjs.roots().has(result.requestId));
+  const root = cjs.roots().get(result.requestId)!;
   assert.equal(root.name, 'GET /orders/{orderId}');
   assert.equal(root.traceId, '0af7651916cd43dd8448eb211c80319c');
   assert.equal(root.attributes['faas.coldstart'], true);
+
+  const esm = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'esm'), handler: 'src/handlers/orders.api.get', nodePath: node22 });
+  t.after(() => esm.close());
+  const nested = await esm.env.invoke(loadEvent('function-url'));
+  assert.equal(nested.status, 'success', nested.errorMessage);
+  await waitForSpans(esm.sink, (spans) => esm.roots().has(nested.requestId) && spans.some((s) => s.name === 'esm-child'));
+  assert.equal(esm.sink.spans().find((s) => s.name === 'esm-child')!.parentSpanId, esm.roots().get(nested.requestId)!.spanId);
 });

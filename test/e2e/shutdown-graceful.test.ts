@@ -1,41 +1,33 @@
-// Graceful shutdown of a function that uses the plugin in code, inside the emulator with AWS's
-// runtime client: SIGTERM at shutdown, hooks bounded, final flush, exit 0 on its own — with and
-// without an external extension next to it.
+// Graceful shutdown inside the emulator with AWS's runtime client: SIGTERM at shutdown, the hooks run
+// once each, in parallel and bounded, the final flush carries what they ended, the three lines are
+// logged, and the runtime exits 0 on its own, within the budget. Without the layer (the plugin
+// registers its no-op internal extension) and with it (the layer's extension is there, no helper).
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { LambdaEnvironment } from '../../packages/emulator/src/index.ts';
+import { startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
 import { fixturesDir, node22, node24 } from '../support/paths.ts';
 
 const NOOP_EXTENSION_NAME = 'lambda-otel-graceful-shutdown';
 const fixtureDir = join(fixturesDir, 'shutdown');
 
 let workDir: string;
-let functionDir: string;
-let probeLayerDir: string;
+let layerlessDir: string;
+let withLayerDir: string;
 
 before(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'lambda-otel-shutdown-'));
-  functionDir = join(workDir, 'function');
-  // Runtimes load JavaScript: bundle the fixture handler together with the plugin's sources.
-  await build({
-    entryPoints: [join(fixtureDir, 'handler.ts')],
-    outfile: join(functionDir, 'index.mjs'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    logLevel: 'error',
-  });
-  // A layer holding one external extension, launched with the workspace's Node 24.
-  probeLayerDir = join(workDir, 'probe-layer');
-  await mkdir(join(probeLayerDir, 'extensions'), { recursive: true });
-  const launcher = join(probeLayerDir, 'extensions', 'shutdown-probe');
-  await writeFile(launcher, `#!/bin/sh\nexec '${node24}' '${join(fixtureDir, 'probe-extension.mjs')}'\n`);
-  await chmod(launcher, 0o755);
+  layerlessDir = join(workDir, 'layerless');
+  withLayerDir = join(workDir, 'with-layer');
+  const common = { bundle: true, platform: 'node', target: 'node22', logLevel: 'error' } as const;
+  // Layerless: the plugin bundled into the function, as an ES module (it awaits ready()).
+  await build({ ...common, entryPoints: [join(fixtureDir, 'handler.ts')], outfile: join(layerlessDir, 'index.mjs'), format: 'esm' });
+  // With the layer: CommonJS, so `@lambda-otel/instrument` resolves through NODE_PATH to the layer.
+  await build({ ...common, entryPoints: [join(fixtureDir, 'with-layer.ts')], outfile: join(withLayerDir, 'index.js'), format: 'cjs', external: ['@lambda-otel/instrument'] });
 });
 
 after(async () => {
@@ -43,6 +35,7 @@ after(async () => {
 });
 
 type LogRecord = Record<string, unknown>;
+type Shutdown = Awaited<ReturnType<LambdaEnvironment['shutdown']>>;
 
 function runtimeRecords(env: LambdaEnvironment): LogRecord[] {
   const records: LogRecord[] = [];
@@ -57,7 +50,8 @@ function runtimeRecords(env: LambdaEnvironment): LogRecord[] {
   return records;
 }
 
-function assertGracefulShutdown(env: LambdaEnvironment, down: Awaited<ReturnType<LambdaEnvironment['shutdown']>>, budgetMs: number) {
+/** Everything both set-ups must show; returns the records for the checks that differ. */
+function assertGracefulShutdown(env: LambdaEnvironment, down: Shutdown, budgetMs: number): LogRecord[] {
   const runtime = down.processes.find((p) => p.name === 'runtime') ?? down.processes[0]!;
   assert.deepEqual(
     { exitedOnItsOwn: runtime.exitedOnItsOwn, exitCode: runtime.exitCode, killed: runtime.killed },
@@ -65,31 +59,33 @@ function assertGracefulShutdown(env: LambdaEnvironment, down: Awaited<ReturnType
     JSON.stringify(down.processes),
   );
   const records = runtimeRecords(env);
-  const messages = records.map((r) => r.message);
-  const at = (message: string) => messages.indexOf(message);
-  assert.ok(at('SIGTERM received') >= 0, `runtime lines: ${JSON.stringify(messages)}`);
+  const at = (message: string, hook?: string) => records.findIndex((r) => r.message === message && (hook === undefined || r.hook === hook));
+  // The three lines, in order, with how long each step took.
+  assert.ok(at('SIGTERM received') >= 0, `runtime lines: ${JSON.stringify(records.map((r) => r.message))}`);
   assert.ok(at('graceful shutdown in progress') > at('SIGTERM received'));
-  assert.ok(at('flush done') > at('graceful shutdown in progress'));
-  assert.ok(at('graceful shutdown completed') > at('flush done'));
-  const hooksRan = records.filter((r) => r.message === 'hook ran').map((r) => r.hook);
-  assert.deepEqual([...hooksRan].sort(), ['closeConnections', 'hangingHook', 'throwingHook'], 'each hook exactly once');
-  const failed = records.find((r) => r.message === 'graceful shutdown: hook failed');
-  assert.equal(failed?.hook, 'throwingHook');
-  assert.equal(failed?.errorMessage, 'connection already closed');
-  const timedOut = records.find((r) => r.message === 'graceful shutdown: hook timed out');
-  assert.equal(timedOut?.hook, 'hangingHook');
-  const completed = records.find((r) => r.message === 'graceful shutdown completed')!;
+  const completedAt = at('graceful shutdown completed');
+  assert.ok(completedAt > at('graceful shutdown in progress'));
+  const completed = records[completedAt]!;
+  for (const key of ['hooksMs', 'flushMs', 'totalMs']) assert.equal(typeof completed[key], 'number', key);
   assert.equal(completed.flush, 'ok');
-  assert.deepEqual(completed.hooksFailed, ['throwingHook']);
-  assert.deepEqual(completed.hooksTimedOut, ['hangingHook']);
   assert.ok((completed.totalMs as number) < budgetMs, `totalMs ${String(completed.totalMs)} < ${budgetMs}`);
+  // Each hook exactly once, all started before the slow one finished: they run in parallel.
+  const started = records.filter((r) => r.message === 'hook ran').map((r) => r.hook);
+  assert.deepEqual([...started].sort(), ['closeConnections', 'hangingHook', 'throwingHook']);
+  assert.ok(Math.max(at('hook ran', 'throwingHook'), at('hook ran', 'hangingHook')) < at('hook finished', 'closeConnections'));
+  // The bad hooks are logged and do not stop the rest.
+  const failed = records.filter((r) => r.message === 'graceful shutdown: hook failed');
+  assert.deepEqual(failed.map((r) => [r.hook, r.errorMessage]), [['throwingHook', 'connection already closed']]);
+  assert.deepEqual(records.filter((r) => r.message === 'graceful shutdown: hook timed out').map((r) => r.hook), ['hangingHook']);
+  assert.deepEqual([completed.hooksFailed, completed.hooksTimedOut], [['throwingHook'], ['hangingHook']]);
+  return records;
 }
 
 describe('graceful shutdown in the emulator', () => {
   for (const [runtimeName, nodePath] of [['Node 24', node24], ['Node 22', node22]] as const) {
-    it(`without an external extension (${runtimeName}): registers the no-op internal extension, gets SIGTERM, runs the hooks and exits 0`, async () => {
+    it(`without the layer (${runtimeName}): the no-op internal extension buys SIGTERM; hooks, final flush, exit 0`, async () => {
       // Prepare
-      const env = new LambdaEnvironment({ functionDir, handler: 'index.handler', nodePath, timeoutSec: 3, memoryMb: 128 });
+      const env = new LambdaEnvironment({ functionDir: layerlessDir, handler: 'index.handler', nodePath, timeoutSec: 3, memoryMb: 128 });
       try {
         const inv = await env.invoke({ hello: 'world' });
         assert.equal(inv.status, 'success', JSON.stringify(inv));
@@ -97,42 +93,29 @@ describe('graceful shutdown in the emulator', () => {
         // Act
         const down = await env.shutdown();
         // Assess
-        const helper = env.registrations.filter((r) => r.name === NOOP_EXTENSION_NAME);
-        assert.equal(helper.length, 1, JSON.stringify(env.registrations));
-        assert.equal(helper[0]!.kind, 'internal');
-        assert.deepEqual(helper[0]!.events, []);
-        assertGracefulShutdown(env, down, 500);
+        assert.deepEqual(env.registrations.map((r) => [r.name, r.kind, r.events]), [[NOOP_EXTENSION_NAME, 'internal', []]]);
+        const records = assertGracefulShutdown(env, down, 500);
+        // The writer saw the span the hook ended, after the hooks and before the last line.
+        const flushed = records.findIndex((r) => r.message === 'spans written' && (r.spans as string[]).includes('close-connections'));
+        assert.ok(flushed > records.findIndex((r) => r.message === 'hook ran' && r.hook === 'closeConnections'), 'flushed after the hooks');
+        assert.ok(flushed < records.findIndex((r) => r.message === 'graceful shutdown completed'));
+        const written = records.filter((r) => r.message === 'spans written').flatMap((r) => r.spans as string[]);
+        assert.equal(written.filter((name) => name === 'close-connections').length, 1);
       } finally {
         await env.shutdown().catch(() => {});
       }
     });
   }
 
-  it('next to an external extension: no helper extension, and the shutdown fits the shorter budget', async () => {
-    const env = new LambdaEnvironment({
-      functionDir,
-      handler: 'index.handler',
-      layers: [probeLayerDir],
-      nodePath: node24,
-      timeoutSec: 3,
-      memoryMb: 128,
-      env: { FIXTURE_EXTERNAL_EXTENSION: 'true' },
-    });
-    try {
-      const inv = await env.invoke({ n: 1 });
-      assert.equal(inv.status, 'success', JSON.stringify(inv));
-      const down = await env.shutdown();
-      assert.deepEqual(
-        env.registrations.map((r) => [r.name, r.kind]),
-        [['shutdown-probe', 'external']],
-        'only the external extension registered',
-      );
-      assertGracefulShutdown(env, down, 300);
-      const probe = down.processes.find((p) => p.name === 'shutdown-probe');
-      assert.equal(probe?.exitCode, 0, JSON.stringify(down.processes));
-      assert.ok(env.logs.some((l) => l.line.includes('shutdown-probe: SHUTDOWN spindown')), 'the extension got SHUTDOWN');
-    } finally {
-      await env.shutdown().catch(() => {});
-    }
+  it("with the layer: no helper extension (the layer's extension is registered), the shorter budget, spans reach the backend", async (t) => {
+    const h = await startInstrumentHarness({ functionDir: withLayerDir, handler: 'index.handler', timeoutSec: 3 });
+    t.after(() => h.close());
+    const inv = await h.env.invoke({ n: 1 });
+    assert.equal(inv.status, 'success', JSON.stringify(inv));
+    const down = await h.env.shutdown();
+    assert.deepEqual(h.env.registrations.map((r) => [r.name, r.kind]), [['lambda-otel', 'external']], 'only the layer extension registered');
+    assertGracefulShutdown(h.env, down, 300);
+    // The span a hook ended went out in the final flush, through the extension's SHUTDOWN drain.
+    await waitForSpans(h.sink, (spans) => spans.some((s) => s.name === 'close-connections') && h.roots().has(inv.requestId));
   });
 });

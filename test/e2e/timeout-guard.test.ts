@@ -49,8 +49,16 @@ test('a timed-out invocation still delivers its ERROR root span marked lambda_ot
   assert.equal(child?.attributes['lambda_otel.timeout'], true);
   assert.equal(child?.status.code, SPAN_STATUS_ERROR);
   // One ERROR line for the timeout, correlated with the invocation.
-  const line = h.jsonLines().find((l) => l.level === 'ERROR' && l.requestId === inv.requestId);
-  assert.ok(line, JSON.stringify(h.jsonLines()));
-  assert.equal(line.trace_id, root.traceId);
-  assert.equal(line.errorType, 'Sandbox.Timedout');
+  const lines = h.jsonLines().filter((l) => l.level === 'ERROR' && l.requestId === inv.requestId);
+  assert.equal(lines.length, 1, JSON.stringify(h.jsonLines()));
+  assert.equal(lines[0]!.trace_id, root.traceId);
+  assert.equal(lines[0]!.errorType, 'Sandbox.Timedout');
+
+  // After the reset, the next invocation works, in a new runtime process (a new cold start).
+  const next = await h.env.invoke({ sleepMs: 1 });
+  assert.equal(next.status, 'success', JSON.stringify(next));
+  await h.env.shutdown();
+  await waitForSpans(h.sink, () => h.roots().has(next.requestId));
+  assert.equal(h.roots().get(next.requestId)!.attributes['faas.coldstart'], true);
+  assert.equal(h.roots().get(next.requestId)!.attributes['lambda_otel.timeout'], undefined);
 });
