@@ -18,6 +18,12 @@ test('index.js is one bundle: no static import of another file, the writers only
   assert.equal(/ProtobufTraceSerializer|gzipSync/.test(code), false, 'no serializer or gzip in the init path');
 });
 
+test('no module loader hook: every other module loads as it would without the layer', () => {
+  for (const file of ['auto.mjs', 'index.js']) {
+    assert.equal(/registerHooks|--(?:experimental-)?(?:loader|import)\b/.test(readFileSync(join(pluginDir, file), 'utf8')), false, file);
+  }
+});
+
 test('the writers bundle is loaded after the first response, not at import or during the invocation', () => {
   // Prepare: a fresh process that records every module the loader loads.
   const script = `

@@ -11,6 +11,9 @@ import {
   type SpanWriterFunction,
   type WriterName,
 } from './types.ts';
+import { invalid, lowerNames, nonEmpty, parseBoolean, parseInteger, parseKeyValueList, parseList, type Env } from './config-values.ts';
+
+export { ConfigurationError } from './config-values.ts';
 
 /** Headers that are never recorded, whatever the configuration says. */
 export const ALWAYS_REDACTED_HEADERS = [
@@ -82,63 +85,6 @@ export interface InstrumentConfig {
   readonly maxQueuedSpans: number;
 }
 
-export class ConfigurationError extends Error {
-  override name = 'ConfigurationError';
-}
-
-function invalid(what: string, expected: string, actual: unknown): ConfigurationError {
-  return new ConfigurationError(`Configuration: ${what} is invalid, expected ${expected}, actual ${JSON.stringify(actual)}`);
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function nonEmpty(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function parseList(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
-function parseBoolean(env: Env, name: string): boolean | undefined {
-  const value = nonEmpty(env, name);
-  if (value === undefined) return undefined;
-  const lower = value.toLowerCase();
-  if (lower === 'true' || lower === '1') return true;
-  if (lower === 'false' || lower === '0') return false;
-  throw invalid(name, 'true or false', value);
-}
-
-/** A whole number written as digits only (no sign, exponent, hex or unit), within [min, max]. */
-function parseInteger(env: Env, name: string, min: number, max: number): number | undefined {
-  const value = nonEmpty(env, name);
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-    throw invalid(name, `an integer from ${min} to ${max}`, value);
-  }
-  return parsed;
-}
-
-/** `key1=value1,key2=value2` with percent-encoded values (W3C baggage style, as the OTel spec says). */
-export function parseKeyValueList(name: string, value: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const entry of parseList(value)) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) throw invalid(name, 'key=value pairs separated by commas', value);
-    try {
-      result[decodeURIComponent(entry.slice(0, eq).trim())] = decodeURIComponent(entry.slice(eq + 1).trim());
-    } catch {
-      throw invalid(name, 'percent-encoded key=value pairs', value);
-    }
-  }
-  return result;
-}
-
 function parseWriter(value: string): WriterName {
   const lower = value.toLowerCase();
   if (!(WRITER_NAMES as readonly string[]).includes(lower)) {
@@ -200,10 +146,6 @@ function otlpCompression(env: Env): 'gzip' | 'none' {
   const value = nonEmpty(env, name) ?? 'gzip';
   if (value !== 'gzip' && value !== 'none') throw invalid(name, 'gzip or none', value);
   return value;
-}
-
-function lowerNames(list: readonly string[]): string[] {
-  return list.map((item) => item.toLowerCase());
 }
 
 /**

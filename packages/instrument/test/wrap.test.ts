@@ -190,7 +190,7 @@ describe('wrap(): buffered handlers', () => {
     await assert.rejects(Promise.resolve(handler({}, context)), (thrown: unknown) => thrown === 'plain string failure');
     await afterResponse();
     const lines = logLines.filter((l) => l.requestId === context.awsRequestId && l.level === 'ERROR');
-    assert.deepEqual(lines.map((l) => l.errorMessage), ['plain string failure']);
+    assert.deepEqual(lines.map((l) => [l.errorMessage, l.stackTrace]), [['plain string failure', []]]);
     assert.equal(rootOf(context.awsRequestId).status.code, SpanStatusCode.ERROR);
   });
 

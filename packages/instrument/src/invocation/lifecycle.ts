@@ -119,17 +119,30 @@ export function runInInvocation<T>(invocation: Invocation, fn: () => T): T {
   return invocationStore().run(invocation.state, () => contextApi.with(invocation.context, fn));
 }
 
+/** A thrown non-Error (a string, an object) as an Error, without a stack that would point at the plugin. */
+function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  let message: string;
+  try {
+    message = typeof thrown === 'object' && thrown !== null ? JSON.stringify(thrown) : String(thrown);
+  } catch {
+    message = String(thrown);
+  }
+  const error = new Error(message);
+  error.stack = undefined;
+  return error;
+}
+
 /** Records an error on the root span and writes the invocation's one ERROR log line. */
-export function recordInvocationError(invocation: Invocation, error: unknown): void {
-  // A thrown non-Error (a string, an object) is reported the way the runtime client reports it.
-  const asError = error instanceof Error ? error : new Error(String(error));
-  const { errorType, errorMessage } = errorFields(asError);
+export function recordInvocationError(invocation: Invocation, thrown: unknown): void {
+  const error = asError(thrown);
+  const { errorType, errorMessage } = errorFields(error);
   const span = invocation.rootSpan;
-  span.recordException({ name: errorType, message: errorMessage, ...(asError.stack ? { stack: asError.stack } : {}) });
+  span.recordException({ name: errorType, message: errorMessage, ...(error.stack ? { stack: error.stack } : {}) });
   span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
   span.setAttribute('error.type', errorType);
   // requestId, trace_id and span_id come from the correlation source: this runs inside the invocation.
-  logger.error(errorMessage || 'Invoke Error', { error: asError });
+  logger.error(errorMessage || 'Invoke Error', { error });
 }
 
 /**
