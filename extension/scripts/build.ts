@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { builtinsWithoutFacade } from './builtins-plugin.ts';
 
 export const extensionRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const extensionDistDir = path.join(extensionRoot, 'dist');
@@ -33,9 +34,14 @@ export async function buildExtension(): Promise<BuiltFile[]> {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
-    // Some dependencies call require(); give ESM chunks one.
-    banner: { js: "import{createRequire as __lambdaOtelCreateRequire}from'node:module';const require=__lambdaOtelCreateRequire(import.meta.url);" },
+    // ES module builds of dependencies (@smithy) are smaller than their CommonJS ones.
+    mainFields: ['module', 'main'],
+    // Built-ins through process.getBuiltinModule(): no ESM facades, no require() in the output.
+    plugins: [builtinsWithoutFacade],
   });
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    if (output.imports.some((imported) => imported.kind === 'import-statement' && imported.path.startsWith('node:'))) throw new Error(`${file} imports a Node built-in as an ES module`);
+  }
   const files = Object.entries(result.metafile.outputs).map(([file, output]) => ({ path: path.resolve(file), bytes: output.bytes }));
   files.sort((a, b) => Number(b.path.endsWith('extension.mjs')) - Number(a.path.endsWith('extension.mjs')));
   return files;

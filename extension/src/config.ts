@@ -4,7 +4,7 @@
  * ConfigError naming the variable, what is accepted and what was given.
  */
 import { ConfigError } from './errors.ts';
-import { readExporterConfig } from './export/config.ts';
+import { readExporterConfig, readExporterEnv, stdoutMaxLineBytes as readStdoutMaxLineBytes } from './export/config.ts';
 import type { ExporterConfig } from './export/config.ts';
 import type { FlushPolicy } from './flush/flush-policy.ts';
 import { isLogLevel } from './logger.ts';
@@ -34,6 +34,10 @@ export interface ExtensionConfig {
   /** service.name and friends for records the extension creates itself (logs, synthesized spans). */
   readonly resourceAttributes: Readonly<Record<string, string>>;
   readonly exporter: ExporterConfig;
+  /** Longest OTLP-JSON line the SHUTDOWN fallback writes to stdout. */
+  readonly stdoutMaxLineBytes: number;
+  /** What the extension chose for the user (e.g. stdout when no endpoint is set), logged once at start. */
+  readonly notices: readonly string[];
   /** Problems that did not stop the extension, logged once at start. */
   readonly warnings: readonly string[];
 }
@@ -69,13 +73,9 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
   const flushPolicy = parseFlushPolicy(env.LAMBDA_OTEL_FLUSH, managedInstances);
   const receiverPort = readInteger(env, 'LAMBDA_OTEL_RECEIVER_PORT', DEFAULTS.receiverPort, 1, 65_535);
   const warnings: string[] = [];
-  let exporter = readExporterConfig(env);
-  const loop = exporter.kind === 'otlp' ? [exporter.traces.url, exporter.logs.url].find((url) => pointsAtReceiver(url, receiverPort)) : undefined;
-  if (loop) {
-    // Exporting to our own receiver would send everything round in a circle: keep it on stdout instead.
-    warnings.push(`Configuration: OTEL_EXPORTER_OTLP_ENDPOINT is invalid, expected the URL of an OTLP backend, actual ${JSON.stringify(loop)} (the extension's own receiver); telemetry goes to stdout as OTLP-JSON lines`);
-    exporter = { kind: 'stdout', maxLineBytes: 200 * 1024 };
-  }
+  const notices: string[] = [];
+  const stdoutMaxLineBytes = readStdoutMaxLineBytes(readExporterEnv(env));
+  const exporter = avoidOwnReceiver(readExporterConfig(env), env, receiverPort, stdoutMaxLineBytes, { notices, warnings });
   const config: ExtensionConfig = {
     runtimeApi,
     extensionName: env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || DEFAULTS.extensionName,
@@ -91,6 +91,8 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
     managedInstances,
     resourceAttributes: readResourceAttributes(env),
     exporter,
+    stdoutMaxLineBytes,
+    notices,
     warnings,
   };
   return Object.freeze(config);
@@ -134,6 +136,41 @@ export function parseFlushPolicy(raw: string | undefined, managedInstances: bool
     return { kind: 'continuous', intervalMs: policy.kind === 'periodic' ? policy.intervalMs : DEFAULTS.continuousIntervalMs };
   }
   return policy;
+}
+
+const signals = [
+  { signal: 'traces', variable: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' },
+  { signal: 'logs', variable: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT' },
+] as const;
+
+/**
+ * An OTLP endpoint that is the extension's own receiver would send everything round in a circle;
+ * such a signal goes to stdout as OTLP-JSON lines instead. When the user set no endpoint at all
+ * (the OTLP default is http://localhost:4318) that is a notice; when a variable names the receiver
+ * it is a configuration warning naming that variable.
+ */
+function avoidOwnReceiver(exporter: ExporterConfig, env: Env, receiverPort: number, stdoutMaxLineBytes: number, said: { notices: string[]; warnings: string[] }): ExporterConfig {
+  if (exporter.kind !== 'otlp') return exporter;
+  const looping = signals.filter(({ signal }) => pointsAtReceiver(exporter[signal].url, receiverPort));
+  if (looping.length === 0) return exporter;
+  const set = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
+  if (!set('OTEL_EXPORTER_OTLP_ENDPOINT') && !signals.some(({ variable }) => set(variable))) {
+    said.notices.push('No OTLP endpoint is configured: telemetry goes to stdout as OTLP-JSON lines. Set OTEL_EXPORTER_OTLP_ENDPOINT to send it to an OTLP backend, or LAMBDA_OTEL_EXPORTER=xray for X-Ray and CloudWatch Logs.');
+    return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes };
+  }
+  // One line per variable that names the receiver (the general one may cover both signals).
+  const byVariable = new Map<string, string[]>();
+  for (const { signal, variable } of looping) {
+    const named = set(variable) ? variable : set('OTEL_EXPORTER_OTLP_ENDPOINT') ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : undefined;
+    if (named) byVariable.set(named, [...(byVariable.get(named) ?? []), signal]);
+    else said.notices.push(`Neither ${variable} nor OTEL_EXPORTER_OTLP_ENDPOINT is set: ${signal} go to stdout as OTLP-JSON lines.`);
+  }
+  for (const [named, covered] of byVariable) {
+    const what = covered.length === signals.length ? 'telemetry goes' : `${covered.join(' and ')} go`;
+    said.warnings.push(`Configuration: ${named} is invalid, expected the URL of an OTLP backend, actual ${JSON.stringify(env[named]?.trim())} (the extension's own receiver); ${what} to stdout as OTLP-JSON lines`);
+  }
+  if (looping.length === signals.length) return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes };
+  return { ...exporter, stdoutSignals: looping.map(({ signal }) => signal), stdoutMaxLineBytes };
 }
 
 /** True when `url` is this extension's own OTLP receiver (loopback, same port). */

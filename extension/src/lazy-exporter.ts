@@ -4,17 +4,20 @@
  */
 import type { ExporterConfig } from './export/config.ts';
 import type { TelemetryExporter } from './export/exporter.ts';
+import type { Logger } from './logger.ts';
 
 export class LazyExporter {
   readonly #config: ExporterConfig;
+  readonly #logger: Logger;
   #exporter: Promise<TelemetryExporter> | undefined;
 
-  constructor(config: ExporterConfig) {
+  constructor(config: ExporterConfig, logger: Logger) {
     this.#config = config;
+    this.#logger = logger;
   }
 
   get(): Promise<TelemetryExporter> {
-    this.#exporter ??= import('./export/create-exporter.ts').then((module) => module.createExporter(this.#config));
+    this.#exporter ??= import('./export/create-exporter.ts').then((module) => module.createExporter(this.#config, this.#logger));
     // A failed load is retried on the next call rather than cached.
     this.#exporter.catch(() => {
       this.#exporter = undefined;

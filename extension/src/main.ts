@@ -1,8 +1,9 @@
 /**
  * Entry point of the external extension (started by /opt/extensions/lambda-otel). Wiring only:
- * register, read the configuration (errors go to /extension/init/error), start the Telemetry API
- * listener and the OTLP receiver, subscribe, then run the event loop. If the pipeline cannot
- * start, an idle loop keeps calling /event/next so the function never stalls.
+ * register, and while Lambda answers read the configuration and start the Telemetry API listener
+ * and the OTLP receiver; then report a configuration error to /extension/init/error, or subscribe
+ * and run the event loop. If the pipeline cannot start, an idle loop keeps calling /event/next so
+ * the function never stalls.
  */
 import { TelemetryBuffer } from './buffer/telemetry-buffer.ts';
 import type { BufferedEntry } from './buffer/telemetry-buffer.ts';
@@ -15,6 +16,7 @@ import { resourceFrom } from './invocations/log-records.ts';
 import { LazyExporter } from './lazy-exporter.ts';
 import { ExtensionsClient } from './lifecycle/extensions-client.ts';
 import { runEventLoop, runIdleLoop } from './lifecycle/loop.ts';
+import type { LoopDeps } from './lifecycle/loop.ts';
 import { createLoopState } from './lifecycle/state.ts';
 import { createLogger, errorMessage, isLogLevel } from './logger.ts';
 import type { Logger } from './logger.ts';
@@ -27,6 +29,10 @@ const TELEMETRY_SCHEMA = '2022-12-13';
 const TELEMETRY_SCHEMA_MANAGED_INSTANCES = '2025-01-29';
 
 async function main(): Promise<void> {
+  // Start-up marks for the debug `ready` line, in ms since the process started. process.uptime()
+  // rather than performance.now(): the `performance` global loads perf_hooks on first use.
+  const sinceStartMs = (): number => Math.round(process.uptime() * 10_000) / 10;
+  const marks: Record<string, number> = { loaded: sinceStartMs() };
   const env = process.env;
   const earlyLevel = (env.LAMBDA_OTEL_LOG_LEVEL ?? 'info').toLowerCase();
   let logger: Logger = createLogger(isLogLevel(earlyLevel) ? earlyLevel : 'info');
@@ -39,57 +45,89 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const client = new ExtensionsClient(env.AWS_LAMBDA_RUNTIME_API);
-  const sandboxAddress = resolveSandboxAddress(30);
   const managedInstances = env.AWS_LAMBDA_INITIALIZATION_TYPE === MANAGED_INSTANCES_INIT_TYPE;
   // Managed Instances allow external extensions SHUTDOWN only.
-  await client.register(env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || 'lambda-otel', managedInstances ? ['SHUTDOWN'] : ['INVOKE', 'SHUTDOWN']);
+  const registered = client.register(env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || 'lambda-otel', managedInstances ? ['SHUTDOWN'] : ['INVOKE', 'SHUTDOWN']);
+  registered.catch(() => undefined); // awaited below; no unhandled-rejection line meanwhile
+  // Everything below until the registration answer overlaps with Lambda's work on it: one turn of
+  // the event loop first, so the request is on the wire before the CPU-bound set-up starts.
+  await new Promise((resolve) => setImmediate(resolve));
+  const configured = readConfig(env);
+  if (configured.config) {
+    logger = createLogger(configured.config.logLevel);
+    for (const notice of configured.config.notices) logger.info(notice);
+    for (const warning of configured.config.warnings) logger.warn(warning);
+  }
+  const started = configured.config ? startPipeline(configured.config, client, logger) : undefined;
+  started?.catch(() => undefined);
+  await registered;
+  marks.registered = sinceStartMs();
 
-  let config: ExtensionConfig;
-  try {
-    config = readExtensionConfig(env);
-  } catch (error) {
-    const message = errorMessage(error);
-    logger.error(message);
-    await client.initError(error instanceof ConfigError ? 'Extension.ConfigError' : 'Extension.InitError', message).catch(() => undefined);
+  if (!configured.config) {
+    // Reported only now: /extension/init/error needs the registration's identifier.
+    const { error } = configured;
+    logger.error(errorMessage(error));
+    await client.initError(error instanceof ConfigError ? 'Extension.ConfigError' : 'Extension.InitError', errorMessage(error)).catch(() => undefined);
     process.exit(1);
   }
-  logger = createLogger(config.logLevel);
-  for (const warning of config.warnings) logger.warn(warning);
-
-  let pipeline: Awaited<ReturnType<typeof startPipeline>>;
+  const config = configured.config;
+  let pipeline: Pipeline;
   try {
-    pipeline = await startPipeline(config, client, logger, await sandboxAddress);
+    pipeline = await started!;
+    marks.listening = sinceStartMs();
+    await client.subscribeTelemetry({
+      schemaVersion: config.managedInstances ? TELEMETRY_SCHEMA_MANAGED_INSTANCES : TELEMETRY_SCHEMA,
+      types: ['platform', 'function', 'extension'],
+      uri: pipeline.listener.uri,
+      buffering: { maxItems: 1000, maxBytes: 262_144, timeoutMs: 25 },
+    });
+    marks.subscribed = sinceStartMs();
   } catch (error) {
     logger.error('telemetry pipeline failed to start; continuing without exporting', { error: errorMessage(error) });
     await runIdleLoop(client, logger);
     process.exit(0);
   }
-  // performance.now() counts from process start: the time to the first /event/next.
-  logger.debug('ready', { startupMs: Math.round(performance.now()), receiverPort: config.receiverPort, flush: config.flushPolicy.kind });
+  // Load the decoder and the exporter while the first invocation runs, not before the first /event/next.
+  setImmediate(() => {
+    loadDecoder().catch((error: unknown) => logger.error('OTLP decoder failed to load', { error: errorMessage(error) }));
+    pipeline.exporter.warmUp();
+  });
+  // startupMs: process start → the first /event/next, which the event loop sends right after this line.
+  logger.debug('ready', { startupMs: sinceStartMs(), phasesMs: marks, receiverPort: config.receiverPort, flush: config.flushPolicy.kind });
   await runEventLoop(pipeline.loopDeps);
   process.exit(0);
 }
 
-async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, logger: Logger, sandboxAddress: string) {
+function readConfig(env: NodeJS.ProcessEnv): { config: ExtensionConfig; error?: undefined } | { config?: undefined; error: unknown } {
+  try {
+    return { config: readExtensionConfig(env) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+/** Buffer, tracker, flusher, and both listeners; closes what did start when one of them fails. */
+async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, logger: Logger) {
   const buffer = new TelemetryBuffer({ maxItems: config.bufferMaxItems, maxBytes: config.bufferMaxBytes });
   const received = { spans: 0, logs: 0 };
   const push = (entry: BufferedEntry): void => {
     received[entry.kind === 'span' ? 'spans' : 'logs']++;
     buffer.push(entry);
   };
-  const resource = resourceFrom(config.resourceAttributes);
   const tracker = new InvocationTracker({
     completionGraceMs: config.completionGraceMs,
-    resource,
+    resource: resourceFrom(config.resourceAttributes),
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     emit: push,
     estimateBytes,
     logger,
   });
-  const exporter = new LazyExporter(config.exporter);
+  const exporter = new LazyExporter(config.exporter, logger);
   const flusher = new Flusher({ buffer, getExporter: () => exporter.get(), prepare: (entries) => tracker.prepareForExport(entries), logger });
-  const [listener, receiver] = await Promise.all([
-    startTelemetryListener((records) => tracker.onTelemetry(records), logger, sandboxAddress),
+  const [listener, receiver] = await Promise.allSettled([
+    resolveSandboxAddress(30).then((address) => startTelemetryListener((records) => tracker.onTelemetry(records), logger, address)),
     startOtlpReceiver({
       port: config.receiverPort,
       maxRequestBytes: config.maxRequestBytes,
@@ -106,31 +144,26 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       },
     }),
   ]);
-  await client.subscribeTelemetry({
-    schemaVersion: config.managedInstances ? TELEMETRY_SCHEMA_MANAGED_INSTANCES : TELEMETRY_SCHEMA,
-    types: ['platform', 'function', 'extension'],
-    uri: listener.uri,
-    buffering: { maxItems: 1000, maxBytes: 262_144, timeoutMs: 25 },
-  });
-  // Load the decoder and the exporter while the first invocation runs, not before the first /event/next.
-  setImmediate(() => {
-    loadDecoder().catch((error: unknown) => logger.error('OTLP decoder failed to load', { error: errorMessage(error) }));
-    exporter.warmUp();
-  });
-  const state = createLoopState();
+  if (listener.status === 'rejected' || receiver.status === 'rejected') {
+    if (listener.status === 'fulfilled') await listener.value.close();
+    if (receiver.status === 'fulfilled') await receiver.value.close();
+    throw listener.status === 'rejected' ? listener.reason : (receiver as PromiseRejectedResult).reason;
+  }
   return {
+    listener: listener.value,
+    exporter,
     loopDeps: {
       client,
       config,
-      state,
+      state: createLoopState(),
       buffer,
       tracker,
       flusher,
       logger,
-      onShutdown: async (event: import('./lifecycle/extensions-client.ts').ShutdownEvent) => {
-        await drain(event, { receiver, listener, tracker, flusher, buffer, exporter, logger, deadlineMarginMs: config.deadlineMarginMs, received: () => ({ ...received }) });
+      onShutdown: async (event) => {
+        await drain(event, { receiver: receiver.value, listener: listener.value, tracker, flusher, buffer, exporter, logger, deadlineMarginMs: config.deadlineMarginMs, stdoutMaxLineBytes: config.stdoutMaxLineBytes, received: () => ({ ...received }) });
       },
-    },
+    } satisfies LoopDeps,
   };
 }
 

@@ -45,11 +45,49 @@ test('resource attributes: Lambda defaults, OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVI
   assert.equal(config.resourceAttributes['service.name'], 'svc');
 });
 
-test('an OTLP endpoint pointing at the extension itself falls back to stdout with a warning naming the variable', () => {
+test('no OTLP endpoint at all: a notice that telemetry goes to stdout and how to change it, no configuration warning', () => {
   const config = readExtensionConfig(base);
   assert.equal(config.exporter.kind, 'stdout');
-  assert.match(config.warnings[0] ?? '', /OTEL_EXPORTER_OTLP_ENDPOINT is invalid/);
-  const elsewhere = readExtensionConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4319' });
-  assert.equal(elsewhere.exporter.kind, 'otlp');
-  assert.deepEqual(elsewhere.warnings, []);
+  assert.deepEqual(config.warnings, []);
+  assert.equal(config.notices.length, 1);
+  assert.match(config.notices[0]!, /^No OTLP endpoint is configured: telemetry goes to stdout as OTLP-JSON lines\. Set OTEL_EXPORTER_OTLP_ENDPOINT .*LAMBDA_OTEL_EXPORTER=xray/);
+});
+
+test("an endpoint that is the extension's own receiver: a warning naming the variable; only that signal goes to stdout", () => {
+  const cases: { env: Record<string, string>; warning?: RegExp; notice?: RegExp; exporter: unknown }[] = [
+    {
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' },
+      warning: /^Configuration: OTEL_EXPORTER_OTLP_ENDPOINT is invalid, expected the URL of an OTLP backend, actual "http:\/\/localhost:4318" \(the extension's own receiver\); telemetry goes to stdout as OTLP-JSON lines$/,
+      exporter: { kind: 'stdout' },
+    },
+    {
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.example', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' },
+      warning: /^Configuration: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is invalid, .*actual "http:\/\/127\.0\.0\.1:4318\/v1\/traces".*traces go to stdout/,
+      exporter: { kind: 'otlp', stdoutSignals: ['traces'] },
+    },
+    {
+      // Only the traces endpoint is set: the logs default (http://localhost:4318/v1/logs) is the receiver.
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example/v1/traces' },
+      notice: /^Neither OTEL_EXPORTER_OTLP_LOGS_ENDPOINT nor OTEL_EXPORTER_OTLP_ENDPOINT is set: logs go to stdout as OTLP-JSON lines/,
+      exporter: { kind: 'otlp', stdoutSignals: ['logs'] },
+    },
+    { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4319' }, exporter: { kind: 'otlp', stdoutSignals: undefined } },
+    { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', LAMBDA_OTEL_RECEIVER_PORT: '4400' }, exporter: { kind: 'otlp', stdoutSignals: undefined } },
+  ];
+  for (const { env, warning, notice, exporter } of cases) {
+    const config = readExtensionConfig({ ...base, ...env });
+    const label = JSON.stringify(env);
+    assert.equal(config.warnings.length, warning ? 1 : 0, label);
+    if (warning) assert.match(config.warnings[0]!, warning, label);
+    assert.equal(config.notices.length, notice ? 1 : 0, label);
+    if (notice) assert.match(config.notices[0]!, notice, label);
+    const got = config.exporter as { kind: string; stdoutSignals?: string[] };
+    assert.deepEqual({ kind: got.kind, ...('stdoutSignals' in (exporter as object) ? { stdoutSignals: got.stdoutSignals } : {}) }, exporter, label);
+  }
+});
+
+test('LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES bounds the SHUTDOWN fallback lines too', () => {
+  assert.equal(readExtensionConfig(base).stdoutMaxLineBytes, 200 * 1024);
+  assert.equal(readExtensionConfig({ ...base, LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES: '8192' }).stdoutMaxLineBytes, 8192);
+  assert.throws(() => readExtensionConfig({ ...base, LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES: '10' }), /LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES is invalid/);
 });

@@ -239,4 +239,17 @@ describe('OTLP/HTTP exporter', () => {
     assert.equal(result.kind, 'failure');
     assert.equal(sink.requests.length, 0);
   });
+
+  it('writes a signal listed in stdoutSignals as OTLP/JSON lines and sends the other one', async () => {
+    const config = { ...(readExporterConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }) as OtlpExporterConfig), stdoutSignals: ['logs'] as const };
+    const written: string[] = [];
+    const exporter = createOtlpHttpExporter(config, logger, { retryPolicy: fastRetries, writeStdout: (line) => written.push(line) });
+    assert.deepEqual(await exporter.exportSpans(makeSpans(2), Date.now() + 2000), { kind: 'success' });
+    assert.deepEqual(await exporter.exportLogs(makeLogs(3), Date.now() + 2000), { kind: 'success' });
+    assert.deepEqual(sink.requests.map((request) => request.path), ['/v1/traces']);
+    assert.equal(written.length, 1);
+    const line = JSON.parse(written[0]!) as { resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[] };
+    assert.equal(line.resourceLogs[0]!.scopeLogs[0]!.logRecords.length, 3);
+    await exporter.shutdown();
+  });
 });

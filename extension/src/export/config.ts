@@ -44,6 +44,12 @@ export interface OtlpExporterConfig {
   readonly kind: 'otlp';
   readonly traces: OtlpSignalConfig;
   readonly logs: OtlpSignalConfig;
+  /**
+   * Signals written to stdout as OTLP/JSON lines instead of their endpoint (set by the extension
+   * when that endpoint would be its own receiver); absent means none.
+   */
+  readonly stdoutSignals?: readonly ('traces' | 'logs')[];
+  readonly stdoutMaxLineBytes?: number;
 }
 
 export interface XrayExporterConfig {
@@ -270,6 +276,16 @@ function xrayConfig(raw: ExporterEnv): XrayExporterConfig {
   return { kind: 'xray', region, credentials, traces, logs, logsDisabledReason };
 }
 
+/** LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES: the stdout exporter's and the SHUTDOWN fallback's longest line. */
+export function stdoutMaxLineBytes(raw: ExporterEnv): number {
+  const value = raw.LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES;
+  if (value === undefined) return exporterDefaults.stdoutMaxLineBytes;
+  if (!/^\d+$/.test(value) || Number(value) < 4096 || Number(value) > 1024 * 1024) {
+    throw new ConfigError('LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES', 'an integer from 4096 to 1048576', value);
+  }
+  return Number(value);
+}
+
 /** Step 3: merge the raw values with the defaults and validate. */
 export function resolveExporterConfig(raw: ExporterEnv): ExporterConfig {
   const kind = (raw.LAMBDA_OTEL_EXPORTER ?? exporterDefaults.exporter).toLowerCase();
@@ -278,13 +294,8 @@ export function resolveExporterConfig(raw: ExporterEnv): ExporterConfig {
       return { kind: 'otlp', traces: otlpSignal(raw, 'traces', signalUrl(raw, 'traces')), logs: otlpSignal(raw, 'logs', signalUrl(raw, 'logs')) };
     case 'xray':
       return xrayConfig(raw);
-    case 'stdout': {
-      const value = raw.LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES;
-      if (value !== undefined && (!/^\d+$/.test(value) || Number(value) < 4096 || Number(value) > 1024 * 1024)) {
-        throw new ConfigError('LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES', 'an integer from 4096 to 1048576', value);
-      }
-      return { kind: 'stdout', maxLineBytes: value === undefined ? exporterDefaults.stdoutMaxLineBytes : Number(value) };
-    }
+    case 'stdout':
+      return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes(raw) };
     default:
       throw new ConfigError('LAMBDA_OTEL_EXPORTER', 'otlp, xray or stdout', raw.LAMBDA_OTEL_EXPORTER);
   }

@@ -1,5 +1,4 @@
 /** The X-Ray trace header Lambda hands over, in W3C terms, and random ids for spans the extension creates. */
-import { randomBytes } from 'node:crypto';
 
 export interface XRayContext {
   /** 32 hex characters: the Root without `1-` and the inner dash. */
@@ -36,12 +35,15 @@ export function parseXRayHeader(header: string | undefined): XRayContext | undef
   return { traceId, parentSpanId, sampled };
 }
 
+// node:crypto is loaded on first use: it takes a few ms that start-up does not need to spend.
+const randomHex = (bytes: number): string => process.getBuiltinModule('node:crypto').randomBytes(bytes).toString('hex');
+
 export function randomTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 export function randomSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** Epoch milliseconds (fractions allowed) as OTLP's decimal nanosecond string. */

@@ -5,7 +5,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import zlib from 'node:zlib';
 import type * as Decode from '../otlp/decode.ts';
 import { flattenLogs, flattenTraces } from '../otlp/types.ts';
 import type { LogItem, SpanItem } from '../otlp/types.ts';
@@ -172,6 +171,8 @@ function decompress(body: Buffer, encodingHeader: string | undefined, maxBytes: 
         reject(new RequestError(400, `request body is not valid ${encoding}: ${error.message}`));
       }
     };
+    // node:zlib is loaded on the first compressed request, not at start-up.
+    const zlib = process.getBuiltinModule('node:zlib');
     if (encoding === 'gzip') zlib.gunzip(body, { maxOutputLength: maxBytes }, done);
     else zlib.inflate(body, { maxOutputLength: maxBytes }, done);
   });

@@ -30,6 +30,8 @@ export interface DrainDeps {
   readonly exporter: LazyExporter;
   readonly logger: Logger;
   readonly deadlineMarginMs: number;
+  /** Longest OTLP-JSON line of the stdout fallback. */
+  readonly stdoutMaxLineBytes?: number;
   /** Items received since start (for the summary). */
   readonly received: () => { spans: number; logs: number };
   readonly write?: (line: string) => void;
@@ -91,7 +93,7 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
     deps.tracker.prepareForExport(rest);
     const spans = rest.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
     const logs = rest.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
-    const result = writeOtlpJsonLines(spans, logs, deps.write);
+    const result = writeOtlpJsonLines(spans, logs, deps.write, { maxLineBytes: deps.stdoutMaxLineBytes });
     tooLargeForStdout = result.dropped;
     written = rest.length - result.dropped;
   });
