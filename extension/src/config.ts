@@ -75,7 +75,7 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
   const warnings: string[] = [];
   const notices: string[] = [];
   const stdoutMaxLineBytes = readStdoutMaxLineBytes(readExporterEnv(env));
-  const exporter = avoidOwnReceiver(readExporterConfig(env), env, receiverPort, stdoutMaxLineBytes, { notices, warnings });
+  const exporter = resolveOtlpDestinations(readExporterConfig(env), env, receiverPort, stdoutMaxLineBytes, { notices, warnings });
   const config: ExtensionConfig = {
     runtimeApi,
     extensionName: env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || DEFAULTS.extensionName,
@@ -144,33 +144,39 @@ const signals = [
 ] as const;
 
 /**
- * An OTLP endpoint that is the extension's own receiver would send everything round in a circle;
- * such a signal goes to stdout as OTLP-JSON lines instead. When the user set no endpoint at all
- * (the OTLP default is http://localhost:4318) that is a notice; when a variable names the receiver
- * it is a configuration warning naming that variable.
+ * Where each OTLP signal really goes. No endpoint set at all: stdout as OTLP-JSON lines, with a
+ * notice (the OTLP default, http://localhost:4318, is nothing in Lambda but this extension). An
+ * endpoint set for one signal only: the other goes to stdout, with a notice. An endpoint that is the
+ * extension's own receiver would send everything round in a circle: that signal goes to stdout,
+ * with a configuration warning naming the variable.
  */
-function avoidOwnReceiver(exporter: ExporterConfig, env: Env, receiverPort: number, stdoutMaxLineBytes: number, said: { notices: string[]; warnings: string[] }): ExporterConfig {
+function resolveOtlpDestinations(exporter: ExporterConfig, env: Env, receiverPort: number, stdoutMaxLineBytes: number, said: { notices: string[]; warnings: string[] }): ExporterConfig {
   if (exporter.kind !== 'otlp') return exporter;
-  const looping = signals.filter(({ signal }) => pointsAtReceiver(exporter[signal].url, receiverPort));
-  if (looping.length === 0) return exporter;
   const set = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
-  if (!set('OTEL_EXPORTER_OTLP_ENDPOINT') && !signals.some(({ variable }) => set(variable))) {
+  const general = set('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (!general && !signals.some(({ variable }) => set(variable))) {
     said.notices.push('No OTLP endpoint is configured: telemetry goes to stdout as OTLP-JSON lines. Set OTEL_EXPORTER_OTLP_ENDPOINT to send it to an OTLP backend, or LAMBDA_OTEL_EXPORTER=xray for X-Ray and CloudWatch Logs.');
     return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes };
   }
-  // One line per variable that names the receiver (the general one may cover both signals).
-  const byVariable = new Map<string, string[]>();
-  for (const { signal, variable } of looping) {
-    const named = set(variable) ? variable : set('OTEL_EXPORTER_OTLP_ENDPOINT') ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : undefined;
-    if (named) byVariable.set(named, [...(byVariable.get(named) ?? []), signal]);
-    else said.notices.push(`Neither ${variable} nor OTEL_EXPORTER_OTLP_ENDPOINT is set: ${signal} go to stdout as OTLP-JSON lines.`);
+  const toStdout: ('traces' | 'logs')[] = [];
+  // One warning per variable that names the receiver (the general one may cover both signals).
+  const looping = new Map<string, string[]>();
+  for (const { signal, variable } of signals) {
+    const named = set(variable) ? variable : general ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : undefined;
+    if (!named) {
+      said.notices.push(`Neither ${variable} nor OTEL_EXPORTER_OTLP_ENDPOINT is set: ${signal} go to stdout as OTLP-JSON lines.`);
+      toStdout.push(signal);
+    } else if (pointsAtReceiver(exporter[signal].url, receiverPort)) {
+      looping.set(named, [...(looping.get(named) ?? []), signal]);
+      toStdout.push(signal);
+    }
   }
-  for (const [named, covered] of byVariable) {
+  for (const [named, covered] of looping) {
     const what = covered.length === signals.length ? 'telemetry goes' : `${covered.join(' and ')} go`;
     said.warnings.push(`Configuration: ${named} is invalid, expected the URL of an OTLP backend, actual ${JSON.stringify(env[named]?.trim())} (the extension's own receiver); ${what} to stdout as OTLP-JSON lines`);
   }
-  if (looping.length === signals.length) return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes };
-  return { ...exporter, stdoutSignals: looping.map(({ signal }) => signal), stdoutMaxLineBytes };
+  if (toStdout.length === signals.length) return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes };
+  return toStdout.length === 0 ? exporter : { ...exporter, stdoutSignals: toStdout, stdoutMaxLineBytes };
 }
 
 /** True when `url` is this extension's own OTLP receiver (loopback, same port). */

@@ -51,6 +51,10 @@ test('no OTLP endpoint at all: a notice that telemetry goes to stdout and how to
   assert.deepEqual(config.warnings, []);
   assert.equal(config.notices.length, 1);
   assert.match(config.notices[0]!, /^No OTLP endpoint is configured: telemetry goes to stdout as OTLP-JSON lines\. Set OTEL_EXPORTER_OTLP_ENDPOINT .*LAMBDA_OTEL_EXPORTER=xray/);
+  // Whatever the receiver's port: the OTLP default (localhost:4318) is no backend in Lambda.
+  const otherPort = readExtensionConfig({ ...base, LAMBDA_OTEL_RECEIVER_PORT: '4400', OTEL_EXPORTER_OTLP_ENDPOINT: ' ' });
+  assert.equal(otherPort.exporter.kind, 'stdout');
+  assert.equal(otherPort.notices.length, 1);
 });
 
 test("an endpoint that is the extension's own receiver: a warning naming the variable; only that signal goes to stdout", () => {

@@ -7,7 +7,7 @@ import { readExporterConfig, type OtlpExporterConfig } from '../src/export/confi
 import { USER_AGENT } from '../src/export/http-sender.ts';
 import { createOtlpHttpExporter } from '../src/export/otlp-http-exporter.ts';
 import { createLogger } from '../src/logger.ts';
-import { attr, type LogItem, type SpanItem } from '../src/otlp/types.ts';
+import { makeLogs, makeSpans } from './fixtures/items.ts';
 
 // Loaded by URL: the sink belongs to the e2e workspace's TypeScript project, not this one.
 interface SinkRequest {
@@ -26,42 +26,6 @@ interface Sink {
   close(): Promise<void>;
 }
 const { startOtlpSink } = (await import(new URL('../../test/support/otlp-sink.ts', import.meta.url).href)) as { startOtlpSink(): Promise<Sink> };
-
-const resource = { attributes: [attr('service.name', 'orders')] };
-const scope = { name: 'test-scope', version: '1.0.0' };
-
-function makeSpans(count: number, startMs = Date.now()): SpanItem[] {
-  return Array.from({ length: count }, (_, i) => ({
-    resource,
-    scope,
-    span: {
-      traceId: '5759e988bd862e3fe1be46a994272793',
-      spanId: (i + 1).toString(16).padStart(16, '0'),
-      name: `span-${i}`,
-      kind: 1,
-      startTimeUnixNano: (BigInt(startMs) * 1_000_000n + 123n).toString(),
-      endTimeUnixNano: (BigInt(startMs + 5) * 1_000_000n).toString(),
-      attributes: [attr('index', i)],
-    },
-  }));
-}
-
-function makeLogs(count: number): LogItem[] {
-  return Array.from({ length: count }, (_, i) => ({
-    resource,
-    scope,
-    log: {
-      timeUnixNano: (BigInt(Date.now()) * 1_000_000n).toString(),
-      observedTimeUnixNano: (BigInt(Date.now()) * 1_000_000n).toString(),
-      severityNumber: 9,
-      severityText: 'INFO',
-      body: { stringValue: `line ${i}` },
-      attributes: [],
-      traceId: '5759e988bd862e3fe1be46a994272793',
-      spanId: '53995c3f42cd8ad8',
-    },
-  }));
-}
 
 const fastRetries = { maxAttempts: 4, initialBackoffMs: 10, maxBackoffMs: 50 };
 
@@ -200,14 +164,14 @@ describe('OTLP/HTTP exporter', () => {
     await exporter.shutdown();
   });
 
-  it('treats partial success as success, logs the rejected count and does not retry', async () => {
+  it('treats partial success as success with the rejected count as dropped, logs it and does not retry', async () => {
     const exporter = exporterFor({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     sink.setResponder(() => ({
       status: 200,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ partialSuccess: { rejectedSpans: '2', errorMessage: 'spans too old' } }),
     }));
-    assert.deepEqual(await exporter.exportSpans(makeSpans(3), Date.now() + 5000), { kind: 'success' });
+    assert.deepEqual(await exporter.exportSpans(makeSpans(3), Date.now() + 5000), { kind: 'success', dropped: 2 });
     assert.equal(sink.requests.length, 1);
     const warning = lines.map((l) => JSON.parse(l)).find((l) => l.level === 'WARN');
     assert.equal(warning?.rejected, 2);

@@ -9,37 +9,15 @@ import { createStdoutExporter } from '../src/export/stdout-exporter.ts';
 import { writeOtlpJsonLines } from '../src/export/stdout-fallback.ts';
 import { createLogger, OWN_LOGGER_NAME } from '../src/logger.ts';
 import { decodeLogsRequest, decodeTraceRequest } from '../src/otlp/decode.ts';
-import { attr, flattenLogs, flattenTraces, type LogItem, type SpanItem } from '../src/otlp/types.ts';
+import { flattenLogs, flattenTraces } from '../src/otlp/types.ts';
+import { makeLogs, makeSpans } from './fixtures/items.ts';
 
 const referenceRequire = createRequire(new URL('../../packages/otlp-reference-protos/package.json', import.meta.url));
 const reference = referenceRequire('otlp-reference-protos/build/src/generated/root.js').opentelemetry.proto;
 
-const resource = { attributes: [attr('service.name', 'orders')] };
-const scope = { name: 'test-scope' };
-
-function spans(count: number, payloadBytes = 0): SpanItem[] {
-  return Array.from({ length: count }, (_, i) => ({
-    resource,
-    scope,
-    span: {
-      traceId: '5759e988bd862e3fe1be46a994272793',
-      spanId: (i + 1).toString(16).padStart(16, '0'),
-      name: `span-${i}`,
-      kind: 1,
-      startTimeUnixNano: '1763860800123456789',
-      endTimeUnixNano: '1763860800223456789',
-      attributes: payloadBytes ? [attr('payload', 'p'.repeat(payloadBytes))] : [],
-    },
-  }));
-}
-
-function logs(count: number): LogItem[] {
-  return Array.from({ length: count }, (_, i) => ({
-    resource,
-    scope,
-    log: { timeUnixNano: '1763860800123456789', observedTimeUnixNano: '1763860800123456789', body: { stringValue: `log ${i}` }, attributes: [] },
-  }));
-}
+// A fixed start time: the decoded spans are compared with a second copy.
+const spans = (count: number, payloadBytes = 0) => makeSpans(count, { startMs: 1763860800123, payloadBytes });
+const logs = (count: number) => makeLogs(count);
 
 describe('writeOtlpJsonLines', () => {
   it('writes spans then logs, one OTLP/JSON request per line, decodable back', () => {
@@ -51,7 +29,7 @@ describe('writeOtlpJsonLines', () => {
     // Decoding fills the repeated fields the sender left empty.
     assert.deepEqual(flattenTraces(traces).map((item) => item.span), spans(3).map((item) => ({ ...item.span, events: [], links: [] })));
     const logRecords = decodeLogsRequest(Buffer.from(lines[1]!), 'application/json', undefined);
-    assert.deepEqual(flattenLogs(logRecords).map((item) => item.log.body), [{ stringValue: 'log 0' }, { stringValue: 'log 1' }]);
+    assert.deepEqual(flattenLogs(logRecords).map((item) => item.log.body), [{ stringValue: 'line 0' }, { stringValue: 'line 1' }]);
   });
 
   it('lines follow the OTLP/JSON rules: hex ids, string int64, numeric enums', () => {
@@ -61,7 +39,7 @@ describe('writeOtlpJsonLines', () => {
     assert.equal(parsed.logger, OWN_LOGGER_NAME, 'marked as the extension own line');
     const span = parsed.resourceSpans[0].scopeSpans[0].spans[0];
     assert.equal(span.traceId, '5759e988bd862e3fe1be46a994272793');
-    assert.equal(span.startTimeUnixNano, '1763860800123456789');
+    assert.equal(span.startTimeUnixNano, '1763860800123000123');
     assert.equal(span.kind, 1);
     // The official generated code reads it too (its fromObject takes the JSON shape, ids aside).
     const message = reference.collector.trace.v1.ExportTraceServiceRequest.fromObject({

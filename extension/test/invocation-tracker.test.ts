@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BufferedEntry } from '../src/buffer/telemetry-buffer.ts';
+import { InvocationRegistry } from '../src/invocations/invocation-registry.ts';
 import { InvocationTracker } from '../src/invocations/invocation-tracker.ts';
+import { failureReason } from '../src/invocations/synthesized-root.ts';
 import { createLogger } from '../src/logger.ts';
 import { attr, estimateBytes, getAttr } from '../src/otlp/types.ts';
 import type { SpanItem } from '../src/otlp/types.ts';
@@ -97,4 +99,90 @@ test('init span in the first trace, report values on the root span and a correla
     assert.equal(entry.item.log.spanId, root.span.spanId);
     assert.equal(entry.item.resource, root.resource, "the function's resource replaces the extension's");
   }
+});
+
+test('failure reasons follow the platform status and error type, table-style', () => {
+  const cases: [string, string | undefined, string][] = [
+    ['timeout', 'Sandbox.Timedout', 'invocation timed out (Sandbox.Timedout)'],
+    ['timeout', undefined, 'invocation timed out'],
+    // A Node handler that threw: the runtime client sends no error type, the platform says Runtime.Unknown.
+    ['error', 'Runtime.Unknown', 'the function returned an error (Runtime.Unknown)'],
+    ['error', 'Runtime.ExitError', 'the runtime process exited during the invocation (Runtime.ExitError)'],
+    ['failure', 'Runtime.ExitError', 'the runtime process exited during the invocation (Runtime.ExitError)'],
+    ['error', 'Runtime.OutOfMemory', 'the runtime ran out of memory (Runtime.OutOfMemory)'],
+    ['failure', 'Sandbox.Failure', 'the runtime failed (Sandbox.Failure)'],
+    ['odd', undefined, 'invocation ended with status odd'],
+  ];
+  for (const [status, errorType, reason] of cases) assert.equal(failureReason(status, errorType), reason, `${status} ${errorType}`);
+});
+
+test('a handler error whose report comes before the root span (Managed Instances order): the late root span is kept, no second one', async () => {
+  const { tracker, emitted } = setup(50);
+  const t0 = Date.now();
+  tracker.onTelemetry([
+    { type: 'platform.start', timeMs: t0, requestId: 'r1', tracing: { type: 'X-Amzn-Trace-Id', value: traceHeader } },
+    { type: 'platform.runtimeDone', timeMs: t0 + 5, requestId: 'r1', status: 'error', errorType: 'Runtime.Unknown' },
+    { type: 'platform.report', timeMs: t0 + 6, requestId: 'r1', status: 'error', errorType: 'Runtime.Unknown', metrics: { durationMs: 5, billedDurationMs: 6 } },
+  ]);
+  const root = span('root', '1111111111111111', '35465b3a9e2f7c6a', 'r1');
+  tracker.onSpans([root]);
+  await tracker.waitForCompletion('r1', Date.now() + 1000);
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.equal(emitted.filter((entry) => entry.kind === 'span').length, 0, 'nothing synthesized');
+  assert.equal(getAttr(root.span.attributes, 'aws.lambda.billed_duration_ms'), 6, 'the report values reach the late root span');
+  assert.equal(getAttr(root.span.attributes, 'aws.lambda.report.error_type'), 'Runtime.Unknown');
+});
+
+test('a handler error with no root span at all: synthesized after the grace, with the reason and the report values', async () => {
+  const { tracker, emitted } = setup(20);
+  tracker.startInvocation({ eventType: 'INVOKE', requestId: 'r1', deadlineMs: Date.now() + 5000, traceHeader });
+  tracker.onTelemetry([
+    { type: 'platform.report', timeMs: Date.now(), requestId: 'r1', status: 'error', errorType: 'Runtime.Unknown', metrics: { durationMs: 5, maxMemoryUsedMB: 70 } },
+  ]);
+  assert.equal(emitted.filter((entry) => entry.kind === 'span').length, 0, 'not before the grace');
+  await tracker.waitForCompletion('r1', Date.now() + 1000);
+  const roots = emitted.filter((entry) => entry.kind === 'span').map((entry) => (entry.item as SpanItem).span);
+  assert.equal(roots.length, 1);
+  assert.equal(roots[0]!.status?.message, 'the function returned an error (Runtime.Unknown)');
+  assert.equal(getAttr(roots[0]!.attributes, 'lambda_otel.synthesized'), true);
+  assert.equal(getAttr(roots[0]!.attributes, 'aws.lambda.max_memory_used_mb'), 70);
+  assert.equal(roots[0]!.events?.[0]?.name, 'exception');
+});
+
+test('under Managed Instances a line without a request id is not pinned on whichever invocation started last', () => {
+  const emitted: BufferedEntry[] = [];
+  const options = { completionGraceMs: 20, resource, functionName: 'fn', emit: (entry: BufferedEntry) => emitted.push(entry), estimateBytes, logger: createLogger('error', () => undefined) };
+  for (const attributeUnnamedLines of [true, false]) {
+    emitted.length = 0;
+    const tracker = new InvocationTracker({ ...options, attributeUnnamedLines });
+    tracker.onTelemetry([
+      { type: 'platform.start', timeMs: Date.now(), requestId: 'r1' },
+      { type: 'function', timeMs: Date.now(), record: 'plain line' },
+    ]);
+    const log = emitted.find((entry) => entry.kind === 'log')!;
+    assert.ok(log.kind === 'log');
+    assert.equal(getAttr(log.item.log.attributes, 'faas.invocation_id'), attributeUnnamedLines ? 'r1' : undefined);
+  }
+});
+
+test('the registry stays bounded and keeps the first invocation until its init span is out', () => {
+  const registry = new InvocationRegistry();
+  for (let n = 0; n < 500; n++) {
+    const invocation = registry.getOrCreate(`r${n}`, n);
+    invocation.complete = true;
+    invocation.reportAttributes = [];
+    registry.forgetOld((candidate) => candidate.requestId === 'r0');
+  }
+  assert.ok(registry.get('r0'), 'kept while asked to');
+  assert.equal(registry.first?.requestId, 'r0');
+  assert.equal(registry.get('r1'), undefined, 'old finished ones are forgotten');
+  assert.ok(registry.get('r499'));
+  assert.ok([...registry.all()].length <= 64);
+  // Unfinished invocations are bounded too, at four times the bound.
+  const unfinished = new InvocationRegistry();
+  for (let n = 0; n < 1000; n++) {
+    unfinished.getOrCreate(`u${n}`, n);
+    unfinished.forgetOld(() => false);
+  }
+  assert.ok([...unfinished.all()].length <= 256);
 });

@@ -47,3 +47,22 @@ test('protobuf, JSON and gzip requests are accepted; bad ones get 400/404/413/41
   assert.equal((await post(receiver.port, '/v1/traces', '{}', { 'content-type': 'text/plain' })).status, 415);
   assert.equal(spans.length, 3, 'nothing from a refused request is kept');
 });
+
+test('an exception while handing over a request is contained: 500 with the message, and the receiver keeps serving', async (t) => {
+  let calls = 0;
+  const receiver = await startOtlpReceiver({
+    port: 0,
+    maxRequestBytes: 4096,
+    onSpans: () => {
+      if (++calls === 1) throw new Error('handler blew up');
+    },
+    onLogs: () => undefined,
+    logger: createLogger('error', () => undefined),
+  });
+  t.after(() => receiver.close());
+  const failed = await post(receiver.port, '/v1/traces', JSON.stringify(traces), { 'content-type': 'application/json' });
+  assert.equal(failed.status, 500);
+  assert.match(failed.body, /handler blew up/);
+  assert.equal((await post(receiver.port, '/v1/traces', JSON.stringify(traces), { 'content-type': 'application/json' })).status, 200);
+  assert.equal(calls, 2);
+});

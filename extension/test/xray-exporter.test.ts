@@ -10,7 +10,7 @@ import { readExporterConfig, type XrayExporterConfig } from '../src/export/confi
 import { createExporter } from '../src/export/create-exporter.ts';
 import { createXrayExporter, partitionByXrayTimeWindow } from '../src/export/xray-exporter.ts';
 import { createLogger } from '../src/logger.ts';
-import { attr, type LogItem, type SpanItem } from '../src/otlp/types.ts';
+import { makeLogs, makeSpans } from './fixtures/items.ts';
 
 interface SigV4Expectation {
   service: string;
@@ -44,34 +44,8 @@ const { verifySigV4 } = (await import(new URL('../../test/support/sigv4-verifier
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token-value' };
 const region = 'eu-west-1';
-const resource = { attributes: [attr('service.name', 'orders')] };
-const scope = { name: 'test-scope' };
-
-function spans(count: number, options: { startMs?: number; payloadBytes?: number } = {}): SpanItem[] {
-  const startMs = options.startMs ?? Date.now() - 1000;
-  return Array.from({ length: count }, (_, i) => ({
-    resource,
-    scope,
-    span: {
-      traceId: '5759e988bd862e3fe1be46a994272793',
-      spanId: (i + 1).toString(16).padStart(16, '0'),
-      name: `span-${i}`,
-      kind: 2,
-      startTimeUnixNano: (BigInt(startMs) * 1_000_000n).toString(),
-      endTimeUnixNano: (BigInt(startMs + 10) * 1_000_000n).toString(),
-      attributes: options.payloadBytes ? [attr('payload', 'x'.repeat(options.payloadBytes))] : [],
-    },
-  }));
-}
-
-function logs(count: number, payloadBytes = 10): LogItem[] {
-  const nowNs = (BigInt(Date.now()) * 1_000_000n).toString();
-  return Array.from({ length: count }, (_, i) => ({
-    resource,
-    scope,
-    log: { timeUnixNano: nowNs, observedTimeUnixNano: nowNs, severityNumber: 9, body: { stringValue: `${i}:${'y'.repeat(payloadBytes)}` }, attributes: [] },
-  }));
-}
+const spans = (count: number, options: { startMs?: number; payloadBytes?: number } = {}) => makeSpans(count, { kind: 2, ...options });
+const logs = (count: number, payloadBytes = 10) => makeLogs(count, { payloadBytes });
 
 const fastRetries = { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 20 };
 
@@ -174,7 +148,7 @@ describe('X-Ray exporter', () => {
   it('keeps every request under 5 MB uncompressed and drops spans over 200 KB', async () => {
     const exporter = createExporter(xrayConfig(), logger);
     const batch = [...spans(60, { payloadBytes: 100_000 }), ...spans(1, { payloadBytes: 250_000 })];
-    assert.deepEqual(await exporter.exportSpans(batch, Date.now() + 20_000), { kind: 'success' });
+    assert.deepEqual(await exporter.exportSpans(batch, Date.now() + 20_000), { kind: 'success', dropped: 1 });
     assert.ok(traceSink.requests.length >= 2);
     for (const request of traceSink.requests) {
       assert.ok(gunzipSync(request.body).length <= 5_000_000, 'request within 5 MB');
@@ -189,7 +163,7 @@ describe('X-Ray exporter', () => {
     const exporter = createExporter(xrayConfig(), logger);
     const dayMs = 24 * 60 * 60 * 1000;
     const batch = [...spans(2), ...spans(1, { startMs: Date.now() - 15 * dayMs }), ...spans(1, { startMs: Date.now() + 3 * 60 * 60 * 1000 })];
-    assert.deepEqual(await exporter.exportSpans(batch, Date.now() + 5000), { kind: 'success' });
+    assert.deepEqual(await exporter.exportSpans(batch, Date.now() + 5000), { kind: 'success', dropped: 2 });
     const warning = warnings().find((w) => /time|X-Ray rejects/.test(w.message));
     assert.equal(warning?.dropped, 2);
     assert.equal(traceSink.requests.length, 1);
@@ -218,7 +192,7 @@ describe('X-Ray exporter', () => {
     assert.equal(request.sigv4?.valid, true, request.sigv4?.reason);
     assert.ok(request.sigv4?.signedHeaders?.includes('x-aws-log-group'));
     assert.match(String(request.headers.authorization), /\/logs\/aws4_request/);
-    assert.deepEqual(logSink.logs().slice(-2).map((l) => l.body), ['0:' + 'y'.repeat(10), '1:' + 'y'.repeat(10)]);
+    assert.deepEqual(logSink.logs().slice(-2).map((l) => l.body), ['line 0:' + 'y'.repeat(10), 'line 1:' + 'y'.repeat(10)]);
     await exporter.shutdown();
   });
 

@@ -1,11 +1,20 @@
 // 50 invocations with a freeze between each, then SHUTDOWN: every root span and every log line
-// reaches the backend once, each log line in its invocation's trace.
+// reaches the backend once, each log line in its invocation's trace. Under `end` the log lines of an
+// invocation arrive (Telemetry API batches) after its export and go out with the next one: the
+// SHUTDOWN drain must carry the last of them. Under the default `adaptive` the batches are larger.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { extensionLines, startHarness } from '../fixtures/extension/harness.ts';
 
-test('50 frozen invocations then SHUTDOWN: every root span and log line arrives once, trace-correlated', async (t) => {
-  const harness = await startHarness();
+for (const flush of ['end', 'adaptive']) {
+  test(`${flush}: 50 frozen invocations then SHUTDOWN: every root span and log line arrives once, trace-correlated`, async (t) => {
+    await fiftyInvocations(t, flush);
+  });
+}
+
+async function fiftyInvocations(t: TestContext, flush: string): Promise<void> {
+  const harness = await startHarness({ flush });
   t.after(() => harness.close());
   const requestIds: string[] = [];
   for (let n = 0; n < 50; n++) {
@@ -13,6 +22,10 @@ test('50 frozen invocations then SHUTDOWN: every root span and log line arrives 
     assert.equal(result.status, 'success', `invoke ${n}: ${result.errorMessage ?? ''}`);
     requestIds.push(result.requestId);
   }
+  // Registered for INVOKE and SHUTDOWN under its file name, subscribed to all three streams during init.
+  assert.deepEqual(harness.env.registrations.filter((r) => r.name === 'lambda-otel').map((r) => [r.kind, r.events]), [['external', ['INVOKE', 'SHUTDOWN']]]);
+  const subscription = harness.env.events.find((event) => event.type === 'platform.telemetrySubscription')?.record as { name: string; types: string[] } | undefined;
+  assert.deepEqual(subscription && [subscription.name, [...subscription.types].sort()], ['lambda-otel', ['extension', 'function', 'platform']]);
   const down = await harness.env.shutdown();
   const extension = down.processes.find((p) => p.name === 'lambda-otel');
   assert.ok(extension, 'the extension ran');
@@ -51,4 +64,4 @@ test('50 frozen invocations then SHUTDOWN: every root span and log line arrives 
   assert.equal(counts.dropped, 0);
   assert.equal(counts.written, 0);
   assert.equal(counts.sent, counts.received);
-});
+}

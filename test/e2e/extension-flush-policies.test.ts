@@ -57,3 +57,15 @@ test('adaptive: like end for sparse traffic, batches frequent traffic up to a ma
   const fourth = await harness.env.invoke({ n: 4 });
   assert.deepEqual(exportedRoots(harness).sort(), [first, second, third, fourth].map((r) => r.requestId).sort(), 'the batch goes out once its oldest item is past the maximum age');
 });
+
+test('every export is bounded by the invocation deadline: a backend slower than the timeout never holds the environment', async (t) => {
+  const harness = await startHarness({ flush: 'end', timeoutSec: 1 });
+  t.after(() => harness.close());
+  harness.sink.setResponder(() => ({ status: 200, delayMs: 10_000 }));
+  for (let n = 0; n < 3; n++) assert.equal((await harness.env.invoke({ n })).status, 'success');
+  // An extension still exporting at the deadline would have timed the environment out and reset it.
+  assert.equal(harness.env.events.filter((event) => event.type === 'platform.initStart').length, 1, 'no reset between invocations');
+  const down = await harness.env.shutdown();
+  assert.equal(down.reason, 'spindown');
+  assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
+});

@@ -1,6 +1,9 @@
 // Bad input never takes the extension down: malformed OTLP gets 400, oversized 413 (each with a
-// message), and a burst larger than the buffer drops the oldest items, counted and reported.
+// message), a burst larger than the buffer drops the oldest items, counted and reported, and a
+// pipeline that cannot start leaves the function running.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fixturesDir } from '../support/paths.ts';
@@ -58,6 +61,21 @@ test('a burst larger than the buffer drops the oldest items, counts and reports 
   assert.ok(typeof reported === 'number' && reported >= 150, `the next export reports the drops (got ${String(reported)})`);
   const lines = extensionLines(harness.env);
   assert.ok(lines.some((line) => line.message === 'buffer bound reached: oldest telemetry dropped'));
-  const summary = lines.find((line) => typeof line.summary === 'object')?.summary as { dropped: number } | undefined;
+  const summary = lines.find((line) => typeof line.summary === 'object')?.summary as { received: number; sent: number; dropped: number; written: number } | undefined;
   assert.ok(summary && summary.dropped >= 150);
+  assert.equal(summary.sent + summary.written + summary.dropped, summary.received, 'every item received is sent, written or dropped');
+});
+
+test('a pipeline that cannot start (receiver port taken) leaves an idle loop: the function keeps running, the extension exits 0', async (t) => {
+  const taken = createServer(() => undefined);
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const port = (taken.address() as AddressInfo).port;
+  const harness = await startHarness({ functionDir, wrapper: false, env: { LAMBDA_OTEL_RECEIVER_PORT: String(port) } });
+  t.after(() => harness.close());
+  for (let n = 0; n < 2; n++) assert.equal((await harness.env.invoke({ kind: 'none' })).status, 'success');
+  const down = await harness.env.shutdown();
+  assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
+  const failed = extensionLines(harness.env).find((line) => line.message === 'telemetry pipeline failed to start; continuing without exporting');
+  assert.match(String(failed?.error), /EADDRINUSE/);
 });

@@ -86,9 +86,11 @@ export class TelemetryBuffer {
     return drops;
   }
 
-  /** Counts entries dropped outside the buffer (e.g. rejected by the backend) with the rest. */
-  countDropped(entries: readonly BufferedEntry[]): void {
-    for (const entry of entries) this.#countDrop(entry);
+  /** Counts `count` items dropped outside the buffer (e.g. refused by the backend) with the rest. */
+  countDropped(kind: BufferedEntry['kind'], count: number): void {
+    const key = kind === 'span' ? 'spans' : 'logs';
+    this.#droppedTotal[key] += count;
+    this.#droppedUnreported[key] += count;
   }
 
   #trim(): void {
@@ -106,8 +108,6 @@ export class TelemetryBuffer {
   }
 
   #countDrop(entry: BufferedEntry): void {
-    const key = entry.kind === 'span' ? 'spans' : 'logs';
-    this.#droppedTotal[key]++;
-    this.#droppedUnreported[key]++;
+    this.countDropped(entry.kind, 1);
   }
 }

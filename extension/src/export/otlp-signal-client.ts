@@ -69,6 +69,7 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
   });
   let closed = false;
 
+  /** Sends one request; a success carries the number the backend rejected (partial success). */
   async function sendOne(raw: Buffer, count: number, deadlineMs: number): Promise<ExportResult> {
     const body = config.compression === 'gzip' ? await gzipAsync(raw) : raw;
     const headers = baseHeaders();
@@ -90,7 +91,7 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
         backendMessage: partial.errorMessage,
       });
     }
-    return { kind: 'success' };
+    return partial.rejected > 0 ? { kind: 'success', dropped: Math.min(partial.rejected, count) } : { kind: 'success' };
   }
 
   return {
@@ -105,6 +106,7 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
           });
           if (requests.length === 0) return { kind: 'failure', error: `all ${oversized.length} ${noun} exceed the size limit of ${host}` };
         }
+        let dropped = oversized.length;
         for (const [index, request] of requests.entries()) {
           const result = await sendOne(request.body, request.items.length, deadlineMs);
           if (result.kind !== 'success') {
@@ -112,8 +114,9 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
             const prefix = requests.length > 1 ? `request ${index + 1} of ${requests.length}: ` : '';
             return { ...result, error: prefix + result.error };
           }
+          dropped += result.dropped ?? 0;
         }
-        return { kind: 'success' };
+        return dropped > 0 ? { kind: 'success', dropped } : { kind: 'success' };
       } catch (error) {
         return { kind: 'failure', error: `${signal} export failed: ${(error as Error).message}` };
       }

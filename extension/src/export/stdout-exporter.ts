@@ -17,7 +17,7 @@ export function createStdoutExporter(config: StdoutExporterConfig, logger: Logge
     try {
       const { dropped } = writeOtlpJsonLines(spans, logs, write, { maxLineBytes: config.maxLineBytes });
       if (dropped > 0) logger.warn(`dropped ${dropped} records larger than one stdout line (${config.maxLineBytes} bytes)`, { dropped });
-      return { kind: 'success' };
+      return dropped > 0 ? { kind: 'success', dropped } : { kind: 'success' };
     } catch (error) {
       return { kind: 'failure', error: `stdout write failed: ${(error as Error).message}` };
     }

@@ -71,7 +71,8 @@ export function createXrayExporter(
         });
         if (accepted.length === 0) return { kind: 'failure', error: `all ${outside.length} spans are outside the X-Ray time window` };
       }
-      return traces.export(accepted, deadlineMs);
+      const result = await traces.export(accepted, deadlineMs);
+      return result.kind === 'success' && outside.length > 0 ? { kind: 'success', dropped: outside.length + (result.dropped ?? 0) } : result;
     },
     async exportLogs(items, deadlineMs) {
       if (logs) return logs.exportLogs(items, deadlineMs);

@@ -17,9 +17,12 @@ export const DROPPED_LOGS_KEY = 'lambda_otel.dropped_logs';
 export interface ExportCounters {
   /** Items the backend accepted. */
   sent: number;
-  /** Items put back for another attempt after a retryable failure (counted per attempt). */
+  /**
+   * Items put back for another attempt after a retryable failure, counted once per failed
+   * attempt: an item that failed twice and then went through counts 2 here and 1 in `sent`.
+   */
   retried: number;
-  /** Items the backend refused for good. */
+  /** Items the backend (or the way to it) refused for good; also counted in the buffer's drops. */
   rejected: number;
 }
 
@@ -108,18 +111,22 @@ export class Flusher {
     ]);
     const requeue: BufferedEntry[] = [];
     let exported = 0;
-    for (const [result, part, kind] of [[spanResult, spans, 'spans'], [logResult, logs, 'logs']] as const) {
+    for (const [result, part, kind] of [[spanResult, spans, 'span'], [logResult, logs, 'log']] as const) {
       if (part.length === 0) continue;
       if (result.kind === 'success') {
-        exported += part.length;
-        this.counters.sent += part.length;
+        // What the exporter could not take (too large, partial success) counts as dropped, not sent.
+        const dropped = Math.min(result.dropped ?? 0, part.length);
+        exported += part.length - dropped;
+        this.counters.sent += part.length - dropped;
+        this.counters.rejected += dropped;
+        buffer.countDropped(kind, dropped);
       } else if (result.kind === 'retryable') {
         requeue.push(...part);
         this.counters.retried += part.length;
         logger.debug('export will be retried', { kind, items: part.length, error: result.error });
       } else {
         this.counters.rejected += part.length;
-        buffer.countDropped(part);
+        buffer.countDropped(kind, part.length);
         logger.warn('backend refused telemetry; dropped', { kind, items: part.length, error: result.error });
       }
     }
