@@ -5,7 +5,7 @@
  *   extensions/lambda-otel                       launcher (executable) → lambda-otel/extension.mjs
  *   lambda-otel/extension.mjs (+ chunks/)        the extension bundle
  *   lambda-otel-handler                          exec wrapper (executable)
- *   nodejs/node_modules/@lambda-otel/instrument/ the plugin (index.js, auto.mjs, middy.js, chunks)
+ *   nodejs/node_modules/@lambda-otel/instrument/ the plugin (index.js, auto.mjs, middy.js, writers.js)
  *
  * Run: `npm run build:layer` from the repository root.
  */
@@ -122,8 +122,8 @@ async function main(): Promise<void> {
   step('zipping dist/lambda-otel-layer.zip');
   await zipLayer();
   const rows: [string, number][] = [['lambda-otel/extension.mjs', await sizeOf(path.join(layerDir, 'lambda-otel/extension.mjs'))]];
-  if (existsSync(path.join(layerDir, 'lambda-otel/chunks'))) rows.push(['lambda-otel/chunks/ (exporters)', await sizeOf(path.join(layerDir, 'lambda-otel/chunks'))]);
-  for (const name of ['index.js', 'auto.mjs', 'middy.js']) {
+  if (existsSync(path.join(layerDir, 'lambda-otel/chunks'))) rows.push(['lambda-otel/chunks/ (decoder, exporters)', await sizeOf(path.join(layerDir, 'lambda-otel/chunks'))]);
+  for (const name of ['index.js', 'auto.mjs', 'middy.js', 'writers.js']) {
     const file = path.join(pluginTarget, name);
     if (existsSync(file)) rows.push([`@lambda-otel/instrument/${name}`, await sizeOf(file)]);
   }
