@@ -2,7 +2,7 @@
 // sent, put back, dropped and counted for each kind of backend answer, and that an export never
 // holds the caller past its deadline.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { TelemetryBuffer } from '../src/buffer/telemetry-buffer.ts';
 import type { BufferedEntry } from '../src/buffer/telemetry-buffer.ts';
 import { readExporterConfig } from '../src/export/config.ts';
@@ -12,27 +12,17 @@ import { DROPPED_LOGS_KEY, DROPPED_SPANS_KEY, Flusher } from '../src/flush/flush
 import { createLogger } from '../src/logger.ts';
 import { estimateBytes } from '../src/otlp/types.ts';
 import { makeLogs, makeSpans } from './fixtures/items.ts';
-
-// Loaded by URL: the sink belongs to the e2e workspace's TypeScript project, not this one.
-interface Sink {
-  url: string;
-  requests: { path: string }[];
-  spans(): { name: string; resource: Record<string, unknown> }[];
-  logs(): { body: unknown; resource: Record<string, unknown> }[];
-  setResponder(fn: (() => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | undefined) | undefined): void;
-  close(): Promise<void>;
-}
-const { startOtlpSink } = (await import(new URL('../../test/support/otlp-sink.ts', import.meta.url).href)) as { startOtlpSink(): Promise<Sink> };
+import { sinkForSuite } from './fixtures/sink.ts';
 
 describe('Flusher', () => {
-  let sink: Sink;
+  const sink = sinkForSuite();
   let lines: Record<string, unknown>[];
   const logger = createLogger('debug', (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
 
   function setup(limits = { maxItems: 1000, maxBytes: 1024 * 1024 }) {
     const buffer = new TelemetryBuffer(limits);
     // One attempt per export: retries across exports are the flusher's business here.
-    const exporter = createOtlpHttpExporter(readExporterConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }) as OtlpExporterConfig, logger, {
+    const exporter = createOtlpHttpExporter(readExporterConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: sink().url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }) as OtlpExporterConfig, logger, {
       retryPolicy: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 },
     });
     const flusher = new Flusher({ buffer, getExporter: async () => exporter, prepare: () => undefined, logger });
@@ -44,15 +34,7 @@ describe('Flusher', () => {
     return { buffer, flusher, push, exporter };
   }
 
-  before(async () => {
-    sink = await startOtlpSink();
-  });
-  after(async () => {
-    await sink.close();
-  });
   beforeEach(() => {
-    sink.requests.length = 0;
-    sink.setResponder(undefined);
     lines = [];
   });
 
@@ -63,7 +45,7 @@ describe('Flusher', () => {
     assert.deepEqual(outcome, { exported: 5, retryable: false });
     assert.equal(buffer.size, 0);
     assert.deepEqual(flusher.counters, { sent: 5, retried: 0, rejected: 0 });
-    assert.deepEqual(sink.requests.map((request) => request.path).sort(), ['/v1/logs', '/v1/traces']);
+    assert.deepEqual(sink().requests.map((request) => request.path).sort(), ['/v1/logs', '/v1/traces']);
     await exporter.shutdown();
   });
 
@@ -71,11 +53,11 @@ describe('Flusher', () => {
     const { buffer, flusher, push, exporter } = setup();
     push(2, 1);
     const order = (entries: readonly BufferedEntry[]) => entries.map((entry) => entry.atMs);
-    sink.setResponder(() => ({ status: 503 }));
+    sink().setResponder(() => ({ status: 503 }));
     assert.deepEqual(await flusher.flush(Date.now() + 2000), { exported: 0, retryable: true });
     assert.deepEqual(await flusher.flush(Date.now() + 2000), { exported: 0, retryable: true });
     assert.equal(flusher.counters.retried, 6, '3 items × 2 failed attempts');
-    sink.setResponder(undefined);
+    sink().setResponder(undefined);
     const taken = buffer.takeAll();
     assert.deepEqual(order(taken), [1, 2, 3]);
     buffer.requeue(taken);
@@ -87,26 +69,26 @@ describe('Flusher', () => {
   it('a refusal drops and counts the items, and reports the drops on the next export and in a log line', async () => {
     const { buffer, flusher, push, exporter } = setup();
     push(2, 0);
-    sink.setResponder(() => ({ status: 400, body: 'bad' }));
+    sink().setResponder(() => ({ status: 400, body: 'bad' }));
     assert.deepEqual(await flusher.flush(Date.now() + 2000), { exported: 0, retryable: false });
     assert.deepEqual(flusher.counters, { sent: 0, retried: 0, rejected: 2 });
     assert.deepEqual(buffer.droppedTotal, { spans: 2, logs: 0 });
     assert.ok(lines.some((line) => line.message === 'backend refused telemetry; dropped'));
-    sink.setResponder(undefined);
+    sink().setResponder(undefined);
     push(1, 1);
     await flusher.flush(Date.now() + 2000);
-    const span = sink.spans().at(-1);
+    const span = sink().spans().at(-1);
     assert.equal(span?.resource[DROPPED_SPANS_KEY], 2);
     assert.equal(span?.resource[DROPPED_LOGS_KEY], 0);
-    assert.equal(sink.logs().at(-1)?.resource[DROPPED_SPANS_KEY], 2);
-    assert.ok(lines.some((line) => line.message === 'buffer bound reached: oldest telemetry dropped' && line.droppedSpans === 2));
+    assert.equal(sink().logs().at(-1)?.resource[DROPPED_SPANS_KEY], 2);
+    assert.ok(lines.some((line) => line.message === 'telemetry dropped since the last export (full buffer or refused by the backend)' && line.droppedSpans === 2));
     await exporter.shutdown();
   });
 
   it('a partial success counts the rejected records as dropped, the rest as sent', async () => {
     const { buffer, flusher, push, exporter } = setup();
     push(4, 0);
-    sink.setResponder(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ partialSuccess: { rejectedSpans: '1' } }) }));
+    sink().setResponder(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ partialSuccess: { rejectedSpans: '1' } }) }));
     assert.deepEqual(await flusher.flush(Date.now() + 2000), { exported: 3, retryable: false });
     assert.deepEqual(flusher.counters, { sent: 3, retried: 0, rejected: 1 });
     assert.deepEqual(buffer.droppedTotal, { spans: 1, logs: 0 });
@@ -116,7 +98,7 @@ describe('Flusher', () => {
   it('a backend slower than the deadline does not hold the caller: the items go back for later', async () => {
     const { buffer, flusher, push, exporter } = setup();
     push(2, 0);
-    sink.setResponder(() => ({ status: 200, delayMs: 5000 }));
+    sink().setResponder(() => ({ status: 200, delayMs: 5000 }));
     const deadlineMs = Date.now() + 200;
     const outcome = await flusher.flush(deadlineMs);
     assert.ok(Date.now() < deadlineMs + 1000, 'returned near its deadline, not when the backend answered');
@@ -129,7 +111,7 @@ describe('Flusher', () => {
   it('every item pushed ends up sent, dropped or still buffered', async () => {
     const { buffer, flusher, push, exporter } = setup({ maxItems: 10, maxBytes: 1024 * 1024 });
     let answer = 0;
-    sink.setResponder(() => [{ status: 503 }, { status: 400 }, undefined][answer++ % 3]);
+    sink().setResponder(() => [{ status: 503 }, { status: 400 }, undefined][answer++ % 3]);
     for (let round = 0; round < 6; round++) {
       push(4, 3);
       await flusher.flush(Date.now() + 2000);

@@ -11,36 +11,8 @@ import { createExporter } from '../src/export/create-exporter.ts';
 import { createXrayExporter, partitionByXrayTimeWindow } from '../src/export/xray-exporter.ts';
 import { createLogger } from '../src/logger.ts';
 import { makeLogs, makeSpans } from './fixtures/items.ts';
-
-interface SigV4Expectation {
-  service: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-interface SinkRequest {
-  path: string;
-  method: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  sigv4?: { valid: boolean; reason?: string; signedHeaders?: string[] };
-}
-interface Sink {
-  url: string;
-  requests: SinkRequest[];
-  spans(): { name: string; traceId: string }[];
-  logs(): { body: unknown }[];
-  setResponder(fn: ((request: SinkRequest) => { status: number; headers?: Record<string, string>; body?: string } | undefined) | undefined): void;
-  close(): Promise<void>;
-}
-// Loaded by URL: the support files belong to the e2e workspace's TypeScript project, not this one.
-const { startOtlpSink } = (await import(new URL('../../test/support/otlp-sink.ts', import.meta.url).href)) as {
-  startOtlpSink(options?: { verifySigV4?: SigV4Expectation }): Promise<Sink>;
-};
-const { verifySigV4 } = (await import(new URL('../../test/support/sigv4-verifier.ts', import.meta.url).href)) as {
-  verifySigV4(request: SinkRequest, expected: SigV4Expectation): { valid: boolean; reason?: string };
-};
+import { resetSink, startOtlpSink, verifySigV4 } from './fixtures/sink.ts';
+import type { Sink } from './fixtures/sink.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token-value' };
 const region = 'eu-west-1';
@@ -77,9 +49,8 @@ describe('X-Ray exporter', () => {
     await logSink.close();
   });
   beforeEach(() => {
-    traceSink.requests.length = 0;
-    logSink.requests.length = 0;
-    traceSink.setResponder(undefined);
+    resetSink(traceSink);
+    resetSink(logSink);
     lines = [];
   });
 

@@ -41,7 +41,7 @@ test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed 
   assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
 
   // Spans: every request signed for xray in the region, gzip protobuf (the default).
-  assert.ok(xray.requests.length > 0);
+  assert.ok(xray.requests.length > 0, `span requests reached the X-Ray sink; the extension said:\n${harness.env.logs.filter((entry) => entry.source === 'lambda-otel').map((entry) => entry.line).join('\n')}`);
   for (const request of xray.requests) {
     assert.equal(request.path, '/v1/traces');
     assert.equal(request.sigv4?.valid, true, request.sigv4?.reason);

@@ -153,7 +153,7 @@ function delay(ms: number): Promise<void> {
 /** Drops since the last export become resource attributes on this export's items, and one log line. */
 function reportDrops(entries: readonly BufferedEntry[], drops: { spans: number; logs: number }, logger: Logger): void {
   if (drops.spans === 0 && drops.logs === 0) return;
-  logger.warn('buffer bound reached: oldest telemetry dropped', { droppedSpans: drops.spans, droppedLogs: drops.logs });
+  logger.warn('telemetry dropped since the last export (full buffer or refused by the backend)', { droppedSpans: drops.spans, droppedLogs: drops.logs });
   const copies = new Map<Resource, Resource>();
   for (const entry of entries) {
     const original = entry.item.resource;
