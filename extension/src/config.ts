@@ -10,13 +10,19 @@ import type { FlushPolicy } from './flush/flush-policy.ts';
 import { isLogLevel } from './logger.ts';
 import type { LogLevel } from './logger.ts';
 
-export const MANAGED_INSTANCES_INIT_TYPE = 'lambda-managed-instances';
+const MANAGED_INSTANCES_INIT_TYPE = 'lambda-managed-instances';
 
-export interface ExtensionConfig {
+/** What registration needs, read before anything else (a configuration error is reported after it). */
+export interface LambdaSetting {
   /** Host:port of the Runtime/Extensions/Telemetry APIs (AWS_LAMBDA_RUNTIME_API). */
   readonly runtimeApi: string;
-  /** File name the extension registers with (its name in /opt/extensions). */
+  /** Name the extension registers with: its file name in /opt/extensions (set by the launcher). */
   readonly extensionName: string;
+  /** Lambda Managed Instances: SHUTDOWN-only registration, several invocations at once. */
+  readonly managedInstances: boolean;
+}
+
+export interface ExtensionConfig extends LambdaSetting {
   readonly receiverPort: number;
   /** A single OTLP request body larger than this gets 413. */
   readonly maxRequestBytes: number;
@@ -30,7 +36,6 @@ export interface ExtensionConfig {
   /** Bound of one export when no invocation deadline is tighter (background, Managed Instances). */
   readonly exportTimeoutMs: number;
   readonly logLevel: LogLevel;
-  readonly managedInstances: boolean;
   /** service.name and friends for records the extension creates itself (logs, synthesized spans). */
   readonly resourceAttributes: Readonly<Record<string, string>>;
   readonly exporter: ExporterConfig;
@@ -65,9 +70,8 @@ type Env = Readonly<Record<string, string | undefined>>;
  * @example readExtensionConfig({ AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', LAMBDA_OTEL_FLUSH: 'end' })
  */
 export function readExtensionConfig(env: Env): ExtensionConfig {
-  const runtimeApi = env.AWS_LAMBDA_RUNTIME_API?.trim();
-  if (!runtimeApi) throw new ConfigError('AWS_LAMBDA_RUNTIME_API', 'host:port of the Lambda Runtime API', runtimeApi);
-  const managedInstances = env.AWS_LAMBDA_INITIALIZATION_TYPE === MANAGED_INSTANCES_INIT_TYPE;
+  const lambda = readLambdaSetting(env);
+  const { managedInstances } = lambda;
   const logLevel = (env.LAMBDA_OTEL_LOG_LEVEL ?? 'info').trim().toLowerCase();
   if (!isLogLevel(logLevel)) throw new ConfigError('LAMBDA_OTEL_LOG_LEVEL', 'one of debug, info, warn, error', env.LAMBDA_OTEL_LOG_LEVEL);
   const flushPolicy = parseFlushPolicy(env.LAMBDA_OTEL_FLUSH, managedInstances);
@@ -77,8 +81,7 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
   const stdoutMaxLineBytes = readStdoutMaxLineBytes(readExporterEnv(env));
   const exporter = resolveOtlpDestinations(readExporterConfig(env), env, receiverPort, stdoutMaxLineBytes, { notices, warnings });
   const config: ExtensionConfig = {
-    runtimeApi,
-    extensionName: env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || DEFAULTS.extensionName,
+    ...lambda,
     receiverPort,
     maxRequestBytes: readInteger(env, 'LAMBDA_OTEL_MAX_REQUEST_BYTES', DEFAULTS.maxRequestBytes, 1024, 64 * 1024 * 1024),
     bufferMaxItems: readInteger(env, 'LAMBDA_OTEL_BUFFER_MAX_ITEMS', DEFAULTS.bufferMaxItems, 1, 1_000_000),
@@ -88,7 +91,6 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
     deadlineMarginMs: readInteger(env, 'LAMBDA_OTEL_DEADLINE_MARGIN_MS', DEFAULTS.deadlineMarginMs, 0, 10_000),
     exportTimeoutMs: readInteger(env, 'LAMBDA_OTEL_EXPORT_TIMEOUT_MS', DEFAULTS.exportTimeoutMs, 10, 300_000),
     logLevel,
-    managedInstances,
     resourceAttributes: readResourceAttributes(env),
     exporter,
     stdoutMaxLineBytes,
@@ -96,6 +98,20 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
     warnings,
   };
   return Object.freeze(config);
+}
+
+/**
+ * @throws ConfigError when AWS_LAMBDA_RUNTIME_API is not set (not running inside Lambda).
+ * @example readLambdaSetting(process.env).runtimeApi // '127.0.0.1:9001'
+ */
+export function readLambdaSetting(env: Env): LambdaSetting {
+  const runtimeApi = env.AWS_LAMBDA_RUNTIME_API?.trim();
+  if (!runtimeApi) throw new ConfigError('AWS_LAMBDA_RUNTIME_API', 'host:port of the Lambda Runtime API', runtimeApi);
+  return {
+    runtimeApi,
+    extensionName: env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || DEFAULTS.extensionName,
+    managedInstances: env.AWS_LAMBDA_INITIALIZATION_TYPE === MANAGED_INSTANCES_INIT_TYPE,
+  };
 }
 
 /**

@@ -7,8 +7,8 @@
  */
 import { TelemetryBuffer } from './buffer/telemetry-buffer.ts';
 import type { BufferedEntry } from './buffer/telemetry-buffer.ts';
-import { MANAGED_INSTANCES_INIT_TYPE, readExtensionConfig } from './config.ts';
-import type { ExtensionConfig } from './config.ts';
+import { readExtensionConfig, readLambdaSetting } from './config.ts';
+import type { ExtensionConfig, LambdaSetting } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { Flusher } from './flush/flusher.ts';
 import { InvocationTracker } from './invocations/invocation-tracker.ts';
@@ -40,14 +40,16 @@ async function main(): Promise<void> {
   // The process ends only through process.exit: while exports wait on unref'd timers (backoff,
   // deadlines), an empty event loop must not end it silently mid-drain.
   setInterval(() => undefined, 60_000);
-  if (!env.AWS_LAMBDA_RUNTIME_API) {
+  let lambda: LambdaSetting;
+  try {
+    lambda = readLambdaSetting(env);
+  } catch {
     logger.error('AWS_LAMBDA_RUNTIME_API is not set: not running inside Lambda');
     process.exit(1);
   }
-  const client = new ExtensionsClient(env.AWS_LAMBDA_RUNTIME_API);
-  const managedInstances = env.AWS_LAMBDA_INITIALIZATION_TYPE === MANAGED_INSTANCES_INIT_TYPE;
+  const client = new ExtensionsClient(lambda.runtimeApi);
   // Managed Instances allow external extensions SHUTDOWN only.
-  const registered = client.register(env.LAMBDA_OTEL_EXTENSION_NAME?.trim() || 'lambda-otel', managedInstances ? ['SHUTDOWN'] : ['INVOKE', 'SHUTDOWN']);
+  const registered = client.register(lambda.extensionName, lambda.managedInstances ? ['SHUTDOWN'] : ['INVOKE', 'SHUTDOWN']);
   registered.catch(() => undefined); // awaited below; no unhandled-rejection line meanwhile
   // Everything below until the registration answer overlaps with Lambda's work on it: one turn of
   // the event loop first, so the request is on the wire before the CPU-bound set-up starts.
