@@ -168,10 +168,14 @@ export function resolveInstrumentConfig(options: InstrumentOptions = {}, env: En
   }
 
   const envPropagators = nonEmpty(env, 'OTEL_PROPAGATORS');
+  // When the layer's extension exports to X-Ray, Lambda's X-Ray parent exists in the backend, so the
+  // trace continues it by default (README "Propagation choice").
+  const defaultPropagators: PropagatorName[] =
+    env.LAMBDA_OTEL_EXPORTER?.trim().toLowerCase() === 'xray' ? ['tracecontext', 'baggage', 'xray-lambda'] : ['tracecontext', 'baggage'];
   const propagators =
     options.propagators !== undefined
       ? checkPropagators('option propagators', options.propagators)
-      : checkPropagators('OTEL_PROPAGATORS', envPropagators === undefined ? ['tracecontext', 'baggage'] : parseList(envPropagators.toLowerCase()));
+      : checkPropagators('OTEL_PROPAGATORS', envPropagators === undefined ? defaultPropagators : parseList(envPropagators.toLowerCase()));
 
   const resourceAttributes = nonEmpty(env, 'OTEL_RESOURCE_ATTRIBUTES');
   const headersVar = nonEmpty(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_HEADERS' : 'OTEL_EXPORTER_OTLP_HEADERS';

@@ -24,6 +24,9 @@ describe('resolveInstrumentConfig', () => {
     assert.equal(resolveInstrumentConfig({ serviceName: 'opt' }, env).serviceName, 'opt');
     assert.deepEqual(resolveInstrumentConfig({}, env).propagators, ['xray-lambda', 'tracecontext']);
     assert.deepEqual(resolveInstrumentConfig({}, { OTEL_PROPAGATORS: 'none' }).propagators, []);
+    // Exporting to X-Ray: Lambda's X-Ray parent is in the backend, so it is continued by default.
+    assert.deepEqual(resolveInstrumentConfig({}, { LAMBDA_OTEL_EXPORTER: 'xray' }).propagators, ['tracecontext', 'baggage', 'xray-lambda']);
+    assert.deepEqual(resolveInstrumentConfig({}, { LAMBDA_OTEL_EXPORTER: 'xray', OTEL_PROPAGATORS: 'tracecontext' }).propagators, ['tracecontext']);
   });
 
   it('reads OTLP endpoint, headers, sampler and resource attributes', () => {
