@@ -3,7 +3,7 @@
 // what the receiver accepted and the sink decoded. No timing is asserted; speed lives in BENCHMARKS.md.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runBench } from '../../bench/src/bench.ts';
+import { runBench } from '../src/bench.ts';
 
 test('bench harness: 2 cold starts and 5 warm invokes per variant, delivery counted from the sink', async () => {
   const lines: string[] = [];
