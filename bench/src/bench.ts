@@ -2,9 +2,9 @@
 // warm invokes, extension ingest and sizes, then the report. Every phase prints progress.
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { layerDir, repoRoot } from '../../test/support/paths.ts';
+import { freePort } from '../../test/support/ports.ts';
 import { buildUpstream, upstreamPreload } from './build-upstream.ts';
 import { describeMachine, type Machine } from './machine.ts';
 import { runColdStarts, type ColdResults } from './phases/cold.ts';
@@ -146,21 +146,4 @@ async function deliveryOf(
     out[id] = await awaitDelivery(sink, requestIds(id), id === 'A' ? 0 : 5000);
   }
   return out;
-}
-
-/**
- * A free port below Linux's ephemeral range (32768+), so that no listen(0) elsewhere on the machine
- * can take it between this check and the extension binding it.
- */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('bench: no free port found between 20000 and 32000');
 }
