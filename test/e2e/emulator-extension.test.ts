@@ -49,6 +49,11 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
       ['second-ext', 'external', ['INVOKE', 'SHUTDOWN']],
       ['test-ext', 'external', ['INVOKE', 'SHUTDOWN']],
     ]);
+    // Each external extension was exec'd, then registered, then declared itself ready with /event/next.
+    for (const reg of env.registrations) {
+      assert.ok(reg.spawnedAtMs !== undefined && reg.readyAtMs !== undefined, `${reg.name}: spawn and ready times`);
+      assert.ok(reg.spawnedAtMs <= reg.atMs && reg.atMs <= reg.readyAtMs, `${reg.name}: spawned ≤ registered ≤ ready`);
+    }
     const types = env.events.map((event) => event.type);
     assert.ok(types.lastIndexOf('platform.extension') < types.indexOf('platform.initRuntimeDone'));
     const registered = observed(env, 'test-ext', 'registered')[0]!;

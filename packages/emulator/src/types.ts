@@ -88,7 +88,12 @@ export interface Registration {
   name: string;
   kind: 'external' | 'internal';
   events: string[];
+  /** When it registered (epoch ms). */
   atMs: number;
+  /** External extensions: when the emulator exec'd its file (epoch ms). */
+  spawnedAtMs?: number;
+  /** When it first called /event/next, i.e. declared itself ready (epoch ms). */
+  readyAtMs?: number;
 }
 
 export interface SandboxProcessInfo {

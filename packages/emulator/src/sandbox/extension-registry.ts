@@ -8,6 +8,7 @@ import type { ExtensionEvent, ExtensionEventType } from '../api/extensions/event
 import type { Subscription } from '../api/telemetry/subscribe.ts';
 import type { Sandbox } from './lifecycle.ts';
 import type { SandboxProcess } from './processes.ts';
+import type { Registration } from '../types.ts';
 
 export interface ExtensionState {
   id: string;
@@ -15,6 +16,8 @@ export interface ExtensionState {
   kind: 'external' | 'internal';
   events: ExtensionEventType[];
   registeredAtMs: number;
+  /** Its entry in the environment's registration log (readyAtMs is set at its first /event/next). */
+  registration: Registration;
   /** The extension's pending /event/next, when it is waiting for an event. */
   parked: ServerResponse | undefined;
   queue: ExtensionEvent[];
@@ -64,19 +67,22 @@ export class ExtensionRegistry {
       throw apiErrors.invalidEventType('Under Managed Instances external extensions may register for SHUTDOWN only');
     }
     if (registered.length >= maxExtensions) throw apiErrors.tooManyExtensions();
+    const extensionProcess = kind === 'external' ? sandbox.processes.find((proc) => proc.role === 'extension' && proc.name === name) : undefined;
+    const registeredAtMs = Date.now();
     const ext: ExtensionState = {
       id: randomUUID(),
       name,
       kind,
       events,
-      registeredAtMs: Date.now(),
+      registeredAtMs,
+      registration: { name, kind, events: [...events], atMs: registeredAtMs, spawnedAtMs: extensionProcess?.spawnedAtMs },
       parked: undefined,
       queue: [],
       reportedError: undefined,
-      process: kind === 'external' ? sandbox.processes.find((proc) => proc.role === 'extension' && proc.name === name) : undefined,
+      process: extensionProcess,
     };
     this.byId.set(ext.id, ext);
-    sandbox.deps.registrations.push({ name, kind, events: [...events], atMs: ext.registeredAtMs });
+    sandbox.deps.registrations.push(ext.registration);
     sandbox.deps.dispatcher.emit({ type: 'platform.extension', record: { name, state: 'Ready', events: [...events] } });
     sandbox.changed();
     return ext;
@@ -93,6 +99,7 @@ export class ExtensionRegistry {
 
   /** /event/next: the next queued event now, or the request waits (parked) until one comes. */
   next(ext: ExtensionState, res: ServerResponse): void {
+    ext.registration.readyAtMs ??= Date.now();
     const event = ext.queue.shift();
     if (event) {
       sendEvent(res, event);

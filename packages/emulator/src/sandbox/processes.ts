@@ -15,6 +15,8 @@ export interface SandboxProcess {
   role: 'runtime' | 'extension';
   pid: number;
   child: ChildProcess;
+  /** When the emulator exec'd it (epoch ms). */
+  spawnedAtMs: number;
   exit: ProcessExit | undefined;
   exited: Promise<ProcessExit>;
   /** Set when the emulator sent SIGKILL (rather than the process ending by itself). */
@@ -47,6 +49,7 @@ function installExitHook(): void {
 
 export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
   installExitHook();
+  const spawnedAtMs = Date.now();
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env,
@@ -60,6 +63,7 @@ export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
     role: options.role,
     pid: child.pid ?? -1,
     child,
+    spawnedAtMs,
     exit: undefined,
     exited,
     killedByEmulator: false,
