@@ -12,16 +12,11 @@ export interface InitTimings {
   /** initStart → the extensions registered (NaN without extensions). */
   extensionRegisteredMs: number;
   /**
-   * initStart → every extension waits on /event/next. Exact when the emulator records the time of an
-   * extension's first /event/next; otherwise the init's end, an upper bound (flagged by `readyIsUpperBound`).
+   * initStart → every extension waits on /event/next (the emulator records each one's first call);
+   * the init's end, an upper bound flagged by `readyIsUpperBound`, if a time is missing.
    */
   extensionReadyMs: number;
   readyIsUpperBound: boolean;
-}
-
-interface RegistrationWithReady extends Registration {
-  readyAtMs?: number;
-  firstNextAtMs?: number;
 }
 
 export function initTimings(events: TelemetryEvent[], registrations: Registration[]): InitTimings {
@@ -35,10 +30,10 @@ export function initTimings(events: TelemetryEvent[], registrations: Registratio
     | { metrics?: { durationMs?: number } }
     | undefined;
   const totalInitMs = report?.metrics?.durationMs ?? Number.NaN;
-  const externals = registrations.filter((registration) => registration.kind === 'external') as RegistrationWithReady[];
+  const externals = registrations.filter((registration) => registration.kind === 'external');
   const lastRegisteredMs = externals.length > 0 ? Math.max(...externals.map((registration) => registration.atMs)) : Number.NaN;
   const runtimeStartMs = Number.isFinite(lastRegisteredMs) ? Math.max(startMs, lastRegisteredMs) : startMs;
-  const readyTimes = externals.map((registration) => registration.readyAtMs ?? registration.firstNextAtMs);
+  const readyTimes = externals.map((registration) => registration.readyAtMs);
   const exactReady = externals.length > 0 && readyTimes.every((time) => typeof time === 'number');
   return {
     totalInitMs,
