@@ -12,7 +12,7 @@ const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.m
 
 /**
  * A fresh process with `workers` worker threads (as the runtime client runs them under Managed
- * Instances), each taking its first invocation's cold-start flag twice. Prints one flag per call.
+ * Instances, where AWS_LAMBDA_MAX_CONCURRENCY is set), each taking its first invocation's cold-start flag twice. Prints one flag per call.
  */
 function coldStartsInProcess(claimDir: string, workers: number): boolean[] {
   const workerBody = `
@@ -28,7 +28,11 @@ function coldStartsInProcess(claimDir: string, workers: number): boolean[] {
     })));
     process.stdout.write(JSON.stringify(results.flat()));
   `;
-  const result = spawnSync(node24, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH, TMPDIR: claimDir }, encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync(node24, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, TMPDIR: claimDir, AWS_LAMBDA_MAX_CONCURRENCY: String(workers) },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout) as boolean[];
 }

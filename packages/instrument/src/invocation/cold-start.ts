@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread } from '../main-thread.ts';
 import { processState } from '../provider/process-state.ts';
 
 /**
@@ -45,5 +45,5 @@ export function takeColdStart(): boolean {
   const state = processState();
   if (state.coldStartTaken) return false;
   state.coldStartTaken = true;
-  return isMainThread || claimProcessColdStart();
+  return isMainThread() || claimProcessColdStart();
 }

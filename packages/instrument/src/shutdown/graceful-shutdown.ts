@@ -3,8 +3,8 @@
  * (local runs), run the user's hooks, flush telemetry, log what happened and exit 0 — all inside
  * the few hundred milliseconds Lambda allows before SIGKILL.
  */
-import { isMainThread } from 'node:worker_threads';
 import { logger } from '../logger/logger.ts';
+import { isMainThread } from '../main-thread.ts';
 import { processSingleton } from '../process-singleton.ts';
 import { exitProcess } from './exit-process.ts';
 import { registerNoopExtension } from './noop-extension.ts';
@@ -89,7 +89,7 @@ async function install(options: GracefulShutdownOptions): Promise<void> {
     }
     // Signals reach only the main thread: in a worker thread (Managed Instances) the helper would buy
     // a SIGTERM nobody here can receive, once per worker.
-    if (options.externalExtensionPresent !== true && isMainThread) {
+    if (options.externalExtensionPresent !== true && isMainThread()) {
       const env = options.env ?? process.env;
       await registerNoopExtension(env.AWS_LAMBDA_RUNTIME_API);
     }

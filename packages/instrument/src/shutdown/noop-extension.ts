@@ -4,8 +4,16 @@
  * never run. Registering this one (from inside the runtime process, under a name that is not a file
  * in /opt/extensions, so Lambda treats it as internal) buys the runtime its SIGTERM and ~500 ms.
  */
-import { request, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { logger } from '../logger/logger.ts';
+
+/**
+ * node:http is loaded here, when a registration is made (layerless only), not at import: with the
+ * layer's extension present it would be a few ms of init for nothing.
+ */
+function request(options: RequestOptions): ClientRequest {
+  return process.getBuiltinModule('node:http').request(options);
+}
 
 export const NOOP_EXTENSION_NAME = 'lambda-otel-graceful-shutdown';
 
