@@ -52,7 +52,7 @@ const DEFAULTS = {
   receiverPort: 4318,
   maxRequestBytes: 4 * 1024 * 1024,
   bufferMaxItems: 10_000,
-  bufferMaxBytes: 4 * 1024 * 1024,
+  bufferMaxBytes: 8 * 1024 * 1024,
   completionGraceMs: 100,
   deadlineMarginMs: 200,
   exportTimeoutMs: 5000,

@@ -5,12 +5,14 @@
  * and run the event loop. If the pipeline cannot start, an idle loop keeps calling /event/next so
  * the function never stalls.
  */
+import { envelopeMemoryBytes, recordMemoryBytes } from './buffer/memory-size.ts';
 import { TelemetryBuffer } from './buffer/telemetry-buffer.ts';
 import type { BufferedEntry } from './buffer/telemetry-buffer.ts';
 import { readExtensionConfig, readLambdaSetting } from './config.ts';
 import type { ExtensionConfig, LambdaSetting } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { Flusher } from './flush/flusher.ts';
+import { PressureRelief } from './flush/pressure-relief.ts';
 import { InvocationTracker } from './invocations/invocation-tracker.ts';
 import { resourceFrom } from './invocations/log-records.ts';
 import { LazyExporter } from './lazy-exporter.ts';
@@ -20,7 +22,7 @@ import type { LoopDeps } from './lifecycle/loop.ts';
 import { createLoopState } from './lifecycle/state.ts';
 import { createLogger, errorMessage, isLogLevel } from './logger.ts';
 import type { Logger } from './logger.ts';
-import { estimateBytes } from './otlp/types.ts';
+import type { LogItem, SpanItem } from './otlp/types.ts';
 import { loadDecoder, startOtlpReceiver } from './receive/otlp-http-receiver.ts';
 import { resolveSandboxAddress, startTelemetryListener } from './receive/telemetry-listener.ts';
 import { drain } from './shutdown/drain.ts';
@@ -124,26 +126,51 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     attributeUnnamedLines: !config.managedInstances,
     emit: push,
-    estimateBytes,
+    // Records the tracker makes share the extension's long-lived resource objects.
+    estimateBytes: recordMemoryBytes,
     logger,
   });
   const exporter = new LazyExporter(config.exporter, logger);
-  const flusher = new Flusher({ buffer, getExporter: () => exporter.get(), prepare: (entries) => tracker.prepareForExport(entries), logger });
+  const flusher: Flusher = new Flusher({
+    buffer,
+    getExporter: () => exporter.get(),
+    prepare: (entries) => tracker.prepareForExport(entries),
+    logger,
+    onSettled: () => relief.settled(),
+  });
+  const state = createLoopState();
+  const relief = new PressureRelief({ buffer, flusher, state, config, logger });
   const [listener, receiver] = await Promise.allSettled([
-    resolveSandboxAddress(30).then((address) => startTelemetryListener((records) => tracker.onTelemetry(records), logger, address)),
+    resolveSandboxAddress(30).then((address) =>
+      startTelemetryListener(
+        (records) => {
+          tracker.onTelemetry(records);
+          relief.check();
+        },
+        logger,
+        address,
+      ),
+    ),
     startOtlpReceiver({
       port: config.receiverPort,
       maxRequestBytes: config.maxRequestBytes,
       logger,
+      admission: { admit: () => relief.admit(), done: () => relief.requestDone() },
       onSpans: (items) => {
         const atMs = Date.now();
+        const bytes = memoryBytesOf(items);
         // Buffer first, then track: a root span must be in the buffer before its invocation completes.
-        for (const item of items) push({ kind: 'span', item, bytes: estimateBytes(item), atMs });
+        for (let index = 0; index < items.length; index++) push({ kind: 'span', item: items[index]!, bytes: bytes[index]!, atMs });
         tracker.onSpans(items);
+        relief.noteBuffered(items.length, sum(bytes));
+        relief.check();
       },
       onLogs: (items) => {
         const atMs = Date.now();
-        for (const item of items) push({ kind: 'log', item, bytes: estimateBytes(item), atMs });
+        const bytes = memoryBytesOf(items);
+        for (let index = 0; index < items.length; index++) push({ kind: 'log', item: items[index]!, bytes: bytes[index]!, atMs });
+        relief.noteBuffered(items.length, sum(bytes));
+        relief.check();
       },
     }),
   ]);
@@ -158,16 +185,39 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
     loopDeps: {
       client,
       config,
-      state: createLoopState(),
+      state,
       buffer,
       tracker,
       flusher,
+      relief,
       logger,
       onShutdown: async (event) => {
         await drain(event, { receiver: receiver.value, listener: listener.value, tracker, flusher, buffer, exporter, logger, deadlineMarginMs: config.deadlineMarginMs, stdoutMaxLineBytes: config.stdoutMaxLineBytes, received: () => ({ ...received }) });
       },
     } satisfies LoopDeps,
   };
+}
+
+/**
+ * What each item of one OTLP request holds in memory: its own record, plus (on the first item
+ * that uses them) the resource and scope the request's items share.
+ */
+function memoryBytesOf(items: readonly (SpanItem | LogItem)[]): number[] {
+  const counted = new Set<object>();
+  return items.map((item) => {
+    let bytes = recordMemoryBytes(item);
+    if (!counted.has(item.resource) || !counted.has(item.scope)) {
+      counted.add(item.resource).add(item.scope);
+      bytes += envelopeMemoryBytes(item);
+    }
+    return bytes;
+  });
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }
 
 /** No exception anywhere may take the extension (and with it the function's telemetry) down. */

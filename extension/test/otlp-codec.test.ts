@@ -86,6 +86,22 @@ describe('protobuf codec against the official generated code', () => {
     assert.deepEqual(again, decoded);
   });
 
+  it('encodes edge values the reference reads back: 64-bit extremes, negative integers, multi-byte lengths, non-ASCII text', () => {
+    const model = traceFixture();
+    const span = model.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    span.startTimeUnixNano = '18446744073709551615';
+    span.endTimeUnixNano = '4294967296';
+    span.name = 'é😀-'.repeat(3000); // over 16 KiB: a three-byte length
+    span.attributes = [
+      ...['-1', '-9223372036854775808', '9223372036854775807', '4294967295', '0', '127', '128'].map((intValue, i) => ({ key: `int.${i}`, value: { intValue } })),
+      { key: 'big', value: { stringValue: 'x'.repeat(2_200_000) } }, // over 2 MiB: a four-byte length
+    ];
+    const ours = encodeTraceRequest(model, 'protobuf');
+    const theirs = RefTraceRequest.decode(referenceTraceBytes(model));
+    assert.deepEqual(RefTraceRequest.toObject(RefTraceRequest.decode(ours), toObjectOptions), RefTraceRequest.toObject(theirs, toObjectOptions));
+    assert.deepEqual(decodeTraceRequest(ours, 'application/x-protobuf', undefined, { maxDecodedBytes: 8 * 1024 * 1024 }), model);
+  });
+
   it('skips fields it does not know (newer protocol versions)', () => {
     // Field 99, length-delimited, 3 bytes, appended to the request: ignored, not rejected.
     const unknownField = Buffer.concat([Buffer.from([0x9a, 0x06, 0x03]), Buffer.from('abc')]);

@@ -54,3 +54,41 @@ test('never grows without limit', () => {
   assert.equal(buffer.size, 1000);
   assert.equal(buffer.droppedTotal.spans, 99_000);
 });
+
+test('entries taken for an export count against the bounds until released; only waiting entries are dropped', () => {
+  const buffer = new TelemetryBuffer({ maxItems: 4, maxBytes: 1_000_000 });
+  for (const name of ['a', 'b', 'c']) buffer.push(span(name));
+  const batch = buffer.takeBatch(2);
+  assert.deepEqual(names(batch), ['a', 'b']);
+  assert.equal(buffer.size, 1);
+  assert.equal(buffer.heldFill, 3 / 4, 'in flight still held');
+  buffer.push(span('d'));
+  buffer.push(span('e'));
+  assert.deepEqual(buffer.droppedTotal, { spans: 1, logs: 0 }, 'c went: 2 in flight + d + e is the bound');
+  buffer.release(batch);
+  assert.equal(buffer.heldFill, 2 / 4);
+  buffer.push(span('f'));
+  buffer.push(span('g'));
+  assert.deepEqual(names(buffer.takeAll()), ['d', 'e', 'f', 'g']);
+});
+
+test('a failed batch released and requeued goes back in front without being counted twice', () => {
+  const buffer = new TelemetryBuffer({ maxItems: 3, maxBytes: 1_000_000 });
+  for (const name of ['a', 'b']) buffer.push(span(name));
+  const batch = buffer.takeBatch();
+  buffer.push(span('c'));
+  buffer.release(batch);
+  buffer.requeue(batch);
+  assert.equal(buffer.droppedTotal.spans, 0);
+  assert.deepEqual(names(buffer.takeAll()), ['a', 'b', 'c']);
+});
+
+test('a batch stops at its byte limit but always takes at least one entry', () => {
+  const buffer = new TelemetryBuffer({ maxItems: 100, maxBytes: 1_000_000 });
+  buffer.push(span('big', 500));
+  for (const name of ['x', 'y', 'z']) buffer.push(span(name, 100));
+  assert.deepEqual(names(buffer.takeBatch(Infinity, 300)), ['big']);
+  assert.deepEqual(names(buffer.takeBatch(Infinity, 250)), ['x', 'y']);
+  assert.equal(buffer.bytes, 100);
+  assert.equal(buffer.heldFill, 4 / 100, 'the fuller of items (4 of 100) and bytes (800 of 1 000 000)');
+});

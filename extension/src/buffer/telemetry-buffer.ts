@@ -1,7 +1,9 @@
 /**
  * The one place telemetry waits between receipt and export: spans and log records in arrival
- * order, bounded by an item count and an estimated byte size. Past either bound the oldest entries
- * are dropped and counted; the buffer never grows without limit.
+ * order, bounded by an item count and by the memory they hold (`bytes`, estimated by
+ * buffer/memory-size.ts). Entries taken for an export still count against both bounds until the
+ * export settles: they stay in memory, and may come back. Past either bound the oldest waiting
+ * entries are dropped and counted; the buffer never grows without limit.
  */
 import type { LogItem, SpanItem } from '../otlp/types.ts';
 
@@ -24,6 +26,9 @@ export class TelemetryBuffer {
   #entries: BufferedEntry[] = [];
   #head = 0;
   #bytes = 0;
+  /** Taken by exports that have not settled yet (see {@link takeBatch}). */
+  #inFlightItems = 0;
+  #inFlightBytes = 0;
   readonly #droppedTotal: DropCounts = { spans: 0, logs: 0 };
   #droppedUnreported: DropCounts = { spans: 0, logs: 0 };
 
@@ -39,9 +44,18 @@ export class TelemetryBuffer {
     return this.#bytes;
   }
 
-  /** Fill level 0..1: the larger of the item and byte ratios. */
+  /** Fill level 0..1 of the entries waiting: the larger of the item and byte ratios. */
   get fill(): number {
     return Math.max(this.size / this.#limits.maxItems, this.#bytes / this.#limits.maxBytes);
+  }
+
+  /** Fill level 0..1 of everything held: waiting entries plus those in exports not yet settled. */
+  get heldFill(): number {
+    return Math.max((this.size + this.#inFlightItems) / this.#limits.maxItems, (this.#bytes + this.#inFlightBytes) / this.#limits.maxBytes);
+  }
+
+  get limits(): BufferLimits {
+    return this.#limits;
   }
 
   get oldestAtMs(): number | undefined {
@@ -79,6 +93,43 @@ export class TelemetryBuffer {
     return taken;
   }
 
+  /**
+   * Removes the oldest entries for an export, at most `maxItems` and (after the first) `maxBytes`.
+   * They keep counting against the bounds until {@link release} is called with them.
+   */
+  takeBatch(maxItems = Infinity, maxBytes = Infinity): BufferedEntry[] {
+    let end = this.#head;
+    let bytes = 0;
+    while (end < this.#entries.length && end - this.#head < maxItems) {
+      const next = this.#entries[end]!.bytes;
+      if (end > this.#head && bytes + next > maxBytes) break;
+      bytes += next;
+      end++;
+    }
+    const taken = this.#entries.slice(this.#head, end);
+    if (end === this.#entries.length) {
+      this.#entries = [];
+      this.#head = 0;
+    } else {
+      // The taken entries belong to the export now: no reference stays behind here.
+      this.#entries.fill(undefined as unknown as BufferedEntry, this.#head, end);
+      this.#head = end;
+      this.#compact();
+    }
+    this.#bytes -= bytes;
+    this.#inFlightItems += taken.length;
+    this.#inFlightBytes += bytes;
+    return taken;
+  }
+
+  /** The export of entries from {@link takeBatch} settled: they no longer count here (requeue those to retry). */
+  release(entries: readonly BufferedEntry[]): void {
+    let bytes = 0;
+    for (const entry of entries) bytes += entry.bytes;
+    this.#inFlightItems = Math.max(0, this.#inFlightItems - entries.length);
+    this.#inFlightBytes = Math.max(0, this.#inFlightBytes - bytes);
+  }
+
   /** Drops counted since the last call (reported on the next export), then resets them. */
   takeUnreportedDrops(): DropCounts {
     const drops = this.#droppedUnreported;
@@ -94,13 +145,23 @@ export class TelemetryBuffer {
   }
 
   #trim(): void {
-    while (this.size > this.#limits.maxItems || (this.#bytes > this.#limits.maxBytes && this.size > 0)) {
+    // Only waiting entries can go; those in flight are the exporter's until it settles.
+    while (this.size > 0 && (this.size + this.#inFlightItems > this.#limits.maxItems || this.#bytes + this.#inFlightBytes > this.#limits.maxBytes)) {
       const oldest = this.#entries[this.#head]!;
+      this.#entries[this.#head] = undefined as unknown as BufferedEntry;
       this.#head++;
       this.#bytes -= oldest.bytes;
       this.#countDrop(oldest);
     }
-    // Compact now and then so dropped entries do not stay referenced.
+    if (this.size === 0) {
+      this.#entries = [];
+      this.#head = 0;
+    }
+    this.#compact();
+  }
+
+  /** Compacts now and then so that entries gone from the front do not stay referenced. */
+  #compact(): void {
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
       this.#entries = this.#entries.slice(this.#head);
       this.#head = 0;

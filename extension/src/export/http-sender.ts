@@ -1,7 +1,6 @@
 // One HTTP POST over node:http/https with a keep-alive agent. It never throws: every outcome,
 // including connection failures and timeouts, comes back as a value the retry policy classifies.
 import http from 'node:http';
-import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const EXTENSION_VERSION = '0.1.0';
@@ -24,10 +23,13 @@ export interface HttpSender {
 export function createHttpSender(url: string): HttpSender {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
+  // node:https (with TLS and OpenSSL, several MiB of memory) only for an https target: a plain
+  // http collector, e.g. on loopback, does without it.
+  const https = secure ? process.getBuiltinModule('node:https') : undefined;
   // Keep-alive saves a TLS handshake per flush; sockets found dead after a freeze/thaw surface as
   // connection errors, which are retried on a fresh socket.
-  const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 4 }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const request = secure ? https.request : http.request;
+  const agent = https ? new https.Agent({ keepAlive: true, maxSockets: 4 }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const request = https ? https.request : http.request;
 
   return {
     url: target,

@@ -1,5 +1,7 @@
 /**
- * Moves what the buffer holds to the exporter, one export at a time, within a deadline. What the
+ * Moves what the buffer holds to the exporter, within a deadline. `flush` exports everything
+ * waiting once the exports in flight have settled; `exportBatch` starts one bounded export in the
+ * background beside the others (relieving a filling buffer while an invocation runs). What the
  * backend may accept later (retryable) goes back to the front of the buffer; what it refused is
  * dropped and counted. Drops since the last export are reported as resource attributes on the next
  * one and in a log line.
@@ -39,13 +41,15 @@ export interface FlusherOptions {
   readonly prepare: (entries: readonly BufferedEntry[]) => void;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Called after each export settled and its items were released or requeued. */
+  readonly onSettled?: () => void;
 }
 
 export class Flusher {
   readonly #options: FlusherOptions;
   readonly #now: () => number;
   readonly counters: ExportCounters = { sent: 0, retried: 0, rejected: 0 };
-  #inFlight: Promise<FlushOutcome> | undefined;
+  readonly #inFlight = new Set<Promise<FlushOutcome>>();
   #lastFlushAtMs = 0;
 
   constructor(options: FlusherOptions) {
@@ -58,37 +62,78 @@ export class Flusher {
   }
 
   get busy(): boolean {
-    return this.#inFlight !== undefined;
+    return this.#inFlight.size > 0;
+  }
+
+  /** Exports running now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
   }
 
   /**
-   * Exports everything buffered now, returning by `deadlineMs` at the latest. If an export is
-   * already running, waits for it and then exports what arrived meanwhile.
+   * Exports everything buffered now, returning by `deadlineMs` at the latest. If exports are
+   * already running, waits for them and then exports what arrived meanwhile.
    */
   async flush(deadlineMs: number): Promise<FlushOutcome> {
-    if (this.#inFlight) {
+    if (this.busy) {
       await this.waitIdle(deadlineMs);
       if (this.busy || this.#now() >= deadlineMs) return { exported: 0, retryable: this.#options.buffer.size > 0 };
     }
     if (this.#options.buffer.size === 0) return { exported: 0, retryable: false };
-    const run = this.#flushOnce(deadlineMs).finally(() => {
-      this.#inFlight = undefined;
-    });
-    this.#inFlight = run;
+    return this.#start(this.#options.buffer.takeBatch(), deadlineMs);
+  }
+
+  /**
+   * Starts exporting the oldest waiting entries (at most `maxItems` and `maxBytes`) beside the
+   * exports already running; resolves when this one settles. Nothing waiting: resolves at once.
+   */
+  exportBatch(deadlineMs: number, maxItems: number, maxBytes: number): Promise<FlushOutcome> {
+    if (this.#options.buffer.size === 0) return Promise.resolve({ exported: 0, retryable: false });
+    return this.#start(this.#options.buffer.takeBatch(maxItems, maxBytes), deadlineMs);
+  }
+
+  /** Resolves when no export is in flight (including any started meanwhile), or at `untilMs`. */
+  async waitIdle(untilMs: number): Promise<void> {
+    while (this.busy) {
+      const remainingMs = untilMs - this.#now();
+      if (remainingMs <= 0) return;
+      const settled = Promise.allSettled([...this.#inFlight]).then(() => true);
+      if (!(await Promise.race([settled, delay(remainingMs).then(() => false)]))) return;
+    }
+  }
+
+  #start(entries: BufferedEntry[], deadlineMs: number): Promise<FlushOutcome> {
+    const { buffer } = this.#options;
+    // Released before the requeue, so that entries going back are not counted twice.
+    const run: Promise<FlushOutcome> = this.#exportEntries(entries, deadlineMs)
+      .then(
+        ({ outcome, requeue }) => {
+          buffer.release(entries);
+          buffer.requeue(requeue);
+          return outcome;
+        },
+        (error: unknown) => {
+          buffer.release(entries);
+          buffer.requeue(entries);
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.#inFlight.delete(run);
+        try {
+          this.#options.onSettled?.();
+        } catch (error) {
+          this.#options.logger.error('after-export hook failed', { error: errorMessage(error) });
+        }
+      });
+    this.#inFlight.add(run);
     return run;
   }
 
-  /** Resolves when no export is in flight, or at `untilMs`. */
-  async waitIdle(untilMs: number): Promise<void> {
-    const running = this.#inFlight;
-    if (!running) return;
-    await Promise.race([running.then(() => undefined, () => undefined), delay(Math.max(0, untilMs - this.#now()))]);
-  }
-
-  async #flushOnce(deadlineMs: number): Promise<FlushOutcome> {
+  /** Exports entries taken from the buffer; says which of them go back for another attempt. */
+  async #exportEntries(entries: BufferedEntry[], deadlineMs: number): Promise<{ outcome: FlushOutcome; requeue: BufferedEntry[] }> {
     const { buffer, logger } = this.#options;
     this.#lastFlushAtMs = this.#now();
-    const entries = buffer.takeAll();
     try {
       this.#options.prepare(entries);
     } catch (error) {
@@ -102,8 +147,7 @@ export class Flusher {
       exporter = await this.#options.getExporter();
     } catch (error) {
       logger.error('exporter unavailable', { error: errorMessage(error) });
-      buffer.requeue(entries);
-      return { exported: 0, retryable: true };
+      return { outcome: { exported: 0, retryable: true }, requeue: entries };
     }
     const [spanResult, logResult] = await Promise.all([
       spans.length > 0 ? bounded(exporter.exportSpans(spans.map((entry) => entry.item as SpanItem), deadlineMs), deadlineMs, this.#now) : SUCCESS,
@@ -132,8 +176,7 @@ export class Flusher {
     }
     // Put back in arrival order: spans and logs interleaved as they came.
     requeue.sort((a, b) => a.atMs - b.atMs);
-    buffer.requeue(requeue);
-    return { exported, retryable: requeue.length > 0 };
+    return { outcome: { exported, retryable: requeue.length > 0 }, requeue };
   }
 }
 

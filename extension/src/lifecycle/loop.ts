@@ -9,6 +9,7 @@ import type { ExtensionConfig } from '../config.ts';
 import { decideAtInvocationEnd, decideOnTick, FlushDecision, tickIntervalMs } from '../flush/flush-policy.ts';
 import type { FlushState } from '../flush/flush-policy.ts';
 import type { Flusher } from '../flush/flusher.ts';
+import type { PressureRelief } from '../flush/pressure-relief.ts';
 import type { InvocationTracker } from '../invocations/invocation-tracker.ts';
 import { errorMessage } from '../logger.ts';
 import type { Logger } from '../logger.ts';
@@ -23,6 +24,8 @@ export interface LoopDeps {
   readonly buffer: TelemetryBuffer;
   readonly tracker: InvocationTracker;
   readonly flusher: Flusher;
+  /** Relieves a buffer past its high-water mark while the invocation runs. */
+  readonly relief?: Pick<PressureRelief, 'check'>;
   readonly logger: Logger;
   readonly onShutdown: (event: ShutdownEvent) => Promise<void>;
 }
@@ -44,6 +47,7 @@ export async function runEventLoop(deps: LoopDeps): Promise<void> {
       try {
         enterInvocation(state, event.deadlineMs, Date.now());
         tracker.startInvocation(event);
+        deps.relief?.check();
         const exportDeadlineMs = event.deadlineMs - config.deadlineMarginMs;
         await tracker.waitForCompletion(event.requestId, exportDeadlineMs);
         const nowMs = Date.now();
@@ -51,11 +55,13 @@ export async function runEventLoop(deps: LoopDeps): Promise<void> {
         if (decision !== FlushDecision.none && nowMs < exportDeadlineMs) {
           await flusher.flush(Math.min(exportDeadlineMs, nowMs + config.exportTimeoutMs));
         }
-        // Whatever the policy, nothing may be in flight when the environment freezes.
-        await flusher.waitIdle(exportDeadlineMs);
       } catch (error) {
         logger.error('invocation handling failed; continuing', { error: errorMessage(error) });
       }
+      // Whatever the policy (and whatever failed above), nothing may be in flight when the
+      // environment freezes; from here on no background export starts.
+      state.phase = Phase.settling;
+      await flusher.waitIdle(event.deadlineMs - config.deadlineMarginMs);
     }
   } finally {
     clearInterval(ticker);

@@ -4,8 +4,10 @@
  */
 export const Phase = {
   init: 'init',
-  /** Between INVOKE and the next /event/next: the environment is not frozen. */
+  /** Between INVOKE and the end of its telemetry handling: the environment is not frozen. */
   invoking: 'invoking',
+  /** The invocation is handled; exports in flight finish before /event/next, and no new one starts. */
+  settling: 'settling',
   /** Waiting on /event/next (the environment may be frozen any moment). */
   waiting: 'waiting',
   shuttingDown: 'shutting-down',

@@ -17,6 +17,8 @@ export interface OtlpReceiverOptions {
   readonly maxRequestBytes: number;
   readonly onSpans: (items: SpanItem[]) => void;
   readonly onLogs: (items: LogItem[]) => void;
+  /** Flow control: a request is read once `admit()` resolves (undefined: at once); `done()` follows every admitted request. */
+  readonly admission?: { admit(): Promise<void> | undefined; done(): void };
   readonly logger: Logger;
 }
 
@@ -112,9 +114,21 @@ async function handle(request: http.IncomingMessage, options: OtlpReceiverOption
   if (Number.isFinite(declared) && declared > options.maxRequestBytes) {
     throw new RequestError(413, `request body of ${declared} bytes exceeds the limit of ${options.maxRequestBytes} bytes`);
   }
-  const raw = await readBody(request, options.maxRequestBytes);
-  const body = await decompress(raw, request.headers['content-encoding'], options.maxRequestBytes);
+  const { admission } = options;
+  if (!admission) return decodeRequest(request, path, contentType, options);
+  const admitted = admission.admit();
+  if (admitted) await admitted;
+  try {
+    return await decodeRequest(request, path, contentType, options);
+  } finally {
+    admission.done();
+  }
+}
+
+async function decodeRequest(request: http.IncomingMessage, path: string, contentType: string, options: OtlpReceiverOptions): Promise<string> {
   const { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } = await loadDecoder();
+  // The compressed body is not kept once it is inflated, the body not once it is decoded.
+  const body = await readPlainBody(request, options.maxRequestBytes);
   try {
     if (path === '/v1/traces') {
       const items = flattenTraces(decodeTraceRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
@@ -132,6 +146,10 @@ async function handle(request: http.IncomingMessage, options: OtlpReceiverOption
     throw error;
   }
   return contentType;
+}
+
+async function readPlainBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return decompress(await readBody(request, maxBytes), request.headers['content-encoding'], maxBytes);
 }
 
 function readBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer> {

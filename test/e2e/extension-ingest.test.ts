@@ -1,0 +1,120 @@
+// Sustained load during one invocation, with the default flush policy and buffer: three times as
+// many spans as the buffer holds arrive at a steady pace while the invocation stays open. The
+// extension must relieve its buffer by exporting in the background as it fills, so nothing is
+// dropped and every span reaches the backend once. Counted at the sink, never timed.
+import assert from 'node:assert/strict';
+import { createServer, request, Agent, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { extensionLines, startHarness } from '../fixtures/extension/harness.ts';
+import { fixturesDir } from '../support/paths.ts';
+import { BasicTracerProvider } from '../support/otel-test-provider.ts';
+
+const SPANS = 30_000;
+const SPANS_PER_REQUEST = 200;
+const SPANS_PER_SECOND = 7_500;
+const CONNECTIONS = 2;
+
+test(`${SPANS} spans sent at a steady pace during one open invocation: none dropped, every one at the backend once`, async (t) => {
+  const harness = await startHarness({ functionDir: join(fixturesDir, 'extension', 'hold'), timeoutSec: 30 });
+  t.after(() => harness.close());
+  const hold = await startHoldServer();
+  t.after(() => hold.close());
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  t.after(() => agent.destroy());
+
+  // Real OTLP/protobuf requests from OpenTelemetry's SDK: one trace of nested spans per request.
+  const provider = new BasicTracerProvider();
+  const bodies: Uint8Array[] = [];
+  for (let index = 0; index < SPANS / SPANS_PER_REQUEST; index++) {
+    const names = Array.from({ length: SPANS_PER_REQUEST }, (_, n) => `load-${index}-${n}`);
+    bodies.push(provider.serialize(await provider.spansNamed(names), 'protobuf'));
+  }
+
+  assert.equal((await harness.env.invoke({})).status, 'success', 'cold start');
+  const invocation = harness.env.invoke({ holdUrl: hold.url });
+  await hold.arrived;
+  const startedMs = Date.now();
+  let next = 0;
+  const statuses: number[] = [];
+  const sender = async (): Promise<void> => {
+    while (next < bodies.length) {
+      const index = next++;
+      const dueMs = startedMs + ((index * SPANS_PER_REQUEST) / SPANS_PER_SECOND) * 1000;
+      if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
+      statuses.push(await post(agent, harness.receiverPort, bodies[index]!));
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, sender));
+  hold.release();
+  assert.equal((await invocation).status, 'success');
+  assert.deepEqual(statuses.filter((status) => status !== 200), [], 'the receiver took every request');
+  const down = await harness.env.shutdown();
+  assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
+
+  const load = harness.sink.spans().filter((span) => span.name.startsWith('load-'));
+  assert.equal(load.length, SPANS, 'every span at the backend, none twice');
+  assert.equal(new Set(load.map((span) => span.spanId)).size, SPANS);
+  const lines = extensionLines(harness.env);
+  assert.ok(!lines.some((line) => line.message === 'telemetry dropped since the last export (full buffer or refused by the backend)'), 'no drop reported');
+  const summary = lines.find((line) => typeof line.summary === 'object')?.summary as { received: number; sent: number; dropped: number; written: number } | undefined;
+  assert.ok(summary, 'the extension printed its shutdown summary');
+  assert.equal(summary.dropped, 0);
+  assert.equal(summary.written, 0, 'nothing was left for the SHUTDOWN fallback');
+  assert.equal(summary.sent, summary.received);
+  // Most of the load left while the invocation was still open, not only at its end or at SHUTDOWN.
+  const releasedAtMs = hold.releasedAtMs();
+  const exportedWhileOpen = harness.sink.requests.filter((req) => req.path === '/v1/traces' && req.receivedAtMs < releasedAtMs).length;
+  assert.ok(exportedWhileOpen > 1, `exports during the invocation (got ${exportedWhileOpen} requests)`);
+});
+
+function post(agent: Agent, port: number, body: Uint8Array): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+interface HoldServer {
+  url: string;
+  arrived: Promise<void>;
+  release(): void;
+  releasedAtMs(): number;
+  close(): Promise<void>;
+}
+
+/** Answers the function's request only when released: the invocation stays open until then. */
+async function startHoldServer(): Promise<HoldServer> {
+  let markArrived!: () => void;
+  const arrived = new Promise<void>((resolve) => (markArrived = resolve));
+  const waiting: ServerResponse[] = [];
+  let releasedAtMs = Infinity;
+  const server = createServer((_req, res) => {
+    if (releasedAtMs !== Infinity) res.end('go');
+    else waiting.push(res);
+    markArrived();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hold`,
+    arrived,
+    release: () => {
+      releasedAtMs = Date.now();
+      for (const res of waiting.splice(0)) res.end('go');
+    },
+    releasedAtMs: () => releasedAtMs,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
