@@ -108,6 +108,24 @@ describe('Flusher', () => {
     await exporter.shutdown();
   });
 
+  it('runs bounded exports side by side; waitIdle waits for all of them, flush for them and then the rest', async () => {
+    const { buffer, flusher, push, exporter } = setup();
+    sink().setResponder(() => ({ status: 200, delayMs: 50 }));
+    push(10, 0);
+    const first = flusher.exportBatch(Date.now() + 2000, 4, Infinity);
+    const second = flusher.exportBatch(Date.now() + 2000, 4, Infinity);
+    assert.equal(flusher.inFlight, 2);
+    assert.equal(buffer.size, 2);
+    assert.equal(buffer.heldFill, 10 / 1000, 'in flight still held');
+    push(3, 0);
+    assert.deepEqual(await flusher.flush(Date.now() + 2000), { exported: 5, retryable: false }, 'the rest, after the two');
+    assert.deepEqual([await first, await second], [{ exported: 4, retryable: false }, { exported: 4, retryable: false }]);
+    assert.equal(buffer.heldFill, 0, 'released once settled');
+    assert.equal(flusher.counters.sent, 13);
+    await flusher.waitIdle(Date.now() + 2000);
+    await exporter.shutdown();
+  });
+
   it('every item pushed ends up sent, dropped or still buffered', async () => {
     const { buffer, flusher, push, exporter } = setup({ maxItems: 10, maxBytes: 1024 * 1024 });
     let answer = 0;

@@ -4,7 +4,8 @@
  * takes about 700 bytes in V8 (64-bit), each attribute about 150 more, while its protobuf
  * encoding is under 100 bytes. The constants below were measured with forced GCs on decoded
  * OpenTelemetry SDK spans and Telemetry API log lines (empty spans, 1 to 30 attributes, 4 KiB
- * strings, events) and err on the high side (within about 15 %).
+ * strings, events); they err on the high side, by up to about a third for the smallest items
+ * (test/memory-size.test.ts checks the estimate against the heap).
  *
  * A resource and scope are shared by every item of one request, so they are counted once per
  * request ({@link envelopeMemoryBytes}), not once per item.

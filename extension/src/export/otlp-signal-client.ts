@@ -69,9 +69,8 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
   });
   let closed = false;
 
-  /** Sends one request; a success carries the number the backend rejected (partial success). */
-  async function sendOne(raw: Buffer, count: number, deadlineMs: number): Promise<ExportResult> {
-    const body = config.compression === 'gzip' ? await gzipAsync(raw) : raw;
+  /** Sends one request body (compressed as configured); a success carries the number the backend rejected (partial success). */
+  async function sendOne(body: Buffer, count: number, deadlineMs: number): Promise<ExportResult> {
     const headers = baseHeaders();
     const verdict = await withRetries(
       async (timeoutMs) => {
@@ -107,11 +106,16 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
           if (requests.length === 0) return { kind: 'failure', error: `all ${oversized.length} ${noun} exceed the size limit of ${host}` };
         }
         let dropped = oversized.length;
-        for (const [index, request] of requests.entries()) {
-          const result = await sendOne(request.body, request.items.length, deadlineMs);
+        const total = requests.length;
+        for (let index = 0; index < total; index++) {
+          // Taken off the list so that each encoded body can go as soon as it is compressed and sent.
+          const request = requests.shift()!;
+          const count = request.items.length;
+          const body = config.compression === 'gzip' ? await gzipAsync(request.body) : request.body;
+          const result = await sendOne(body, count, deadlineMs);
           if (result.kind !== 'success') {
             // Earlier requests of this batch are delivered; a retry of the batch may duplicate them.
-            const prefix = requests.length > 1 ? `request ${index + 1} of ${requests.length}: ` : '';
+            const prefix = total > 1 ? `request ${index + 1} of ${total}: ` : '';
             return { ...result, error: prefix + result.error };
           }
           dropped += result.dropped ?? 0;
