@@ -76,8 +76,9 @@ export const HIGH_WATER_FILL = 0.5;
 /** Share of each bound one relieving export takes at most. */
 export const PRESSURE_BATCH_SHARE = 0.125;
 /**
- * Relieving exports at once: two keep the backend busy while the next batch is encoded, and at
- * most half of the bounds is in flight, so the other half still takes what arrives meanwhile.
+ * Relieving exports at once: small batches side by side keep each export short (a slow answer
+ * holds back only an eighth), and at most half of the bounds is in flight, so the other half
+ * still takes what arrives meanwhile.
  */
 export const MAX_PRESSURE_EXPORTS = 4;
 
