@@ -31,11 +31,19 @@ const runtimeEnv = {
 
 function importMs(specifier: string, extraArgs: string[] = []): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t);`;
-  return Number(execFileSync(node24, [...extraArgs, '--input-type=module', '-e', script], { env: runtimeEnv, encoding: 'utf8' }).trim().split('\n').pop());
+  return Number(
+    execFileSync(node24, [...extraArgs, '--input-type=module', '-e', script], { env: runtimeEnv, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
 }
 
 function newestProfile(dir: string): string {
-  const file = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort().pop();
+  const file = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort()
+    .pop();
   if (!file) throw new Error(`no profile written in ${dir}`);
   return join(dir, file);
 }
@@ -64,7 +72,11 @@ async function profileInit(): Promise<void> {
     const esm = median(Array.from({ length: 5 }, () => importMs(`data:text/javascript,import ${JSON.stringify(name)};`)));
     const cjs = median(
       Array.from({ length: 5 }, () =>
-        Number(execFileSync(node24, ['-e', `const t = performance.now(); process.getBuiltinModule(${JSON.stringify(name)}); console.log(performance.now() - t)`], { encoding: 'utf8' }).trim()),
+        Number(
+          execFileSync(node24, ['-e', `const t = performance.now(); process.getBuiltinModule(${JSON.stringify(name)}); console.log(performance.now() - t)`], {
+            encoding: 'utf8',
+          }).trim(),
+        ),
       ),
     );
     console.log(`  ${name.padEnd(22)} import ${esm.toFixed(1).padStart(5)} ms   getBuiltinModule ${cjs.toFixed(1).padStart(5)} ms`);
@@ -84,7 +96,9 @@ async function profileExtension(): Promise<void> {
     });
     const outcome = await probe.init();
     const started = Date.parse(probe.events.find((event) => event.type === 'platform.initStart')?.time ?? '');
-    console.log(`extension registered after ${((probe.registrations[0]?.atMs ?? Number.NaN) - started).toFixed(0)} ms, ready (init end) after ${outcome.durationMs.toFixed(1)} ms`);
+    console.log(
+      `extension registered after ${((probe.registrations[0]?.atMs ?? Number.NaN) - started).toFixed(0)} ms, ready (init end) after ${outcome.durationMs.toFixed(1)} ms`,
+    );
     await probe.shutdown();
     // The window: the extension's init, from its first sample.
     printSummary('extension init, CPU profile (first init-duration ms)', summarizeProfile(newestProfile(dir), outcome.durationMs));
@@ -97,7 +111,9 @@ async function profileExtension(): Promise<void> {
 async function profileInvoke(): Promise<void> {
   const sink = await startOtlpSink();
   Object.assign(process.env, runtimeEnv, { LAMBDA_OTEL_RECEIVER_PORT: String(sink.port) });
-  const { wrap } = (await import('../packages/instrument/src/index.ts')) as { wrap: (handler: unknown) => (event: unknown, context: unknown) => Promise<unknown> };
+  const { wrap } = (await import('../packages/instrument/src/index.ts')) as {
+    wrap: (handler: unknown) => (event: unknown, context: unknown) => Promise<unknown>;
+  };
   const { handler } = (await import(join(benchHandlerDir, 'index.mjs'))) as { handler: (event: unknown) => Promise<unknown> };
   const wrapped = wrap(handler);
   const event = { items: [1, 2, 3, 4, 5, 6, 7, 8] };
@@ -129,7 +145,9 @@ async function profileInvoke(): Promise<void> {
   await measure(handler, 500);
   const bare = median(await measure(handler, 3000));
   const instrumented = median(await measure(wrapped, 3000));
-  console.log(`handler call → settled, p50 of 3000: bare ${(bare * 1000).toFixed(1)} µs, wrapped ${(instrumented * 1000).toFixed(1)} µs, added ${((instrumented - bare) * 1000).toFixed(1)} µs`);
+  console.log(
+    `handler call → settled, p50 of 3000: bare ${(bare * 1000).toFixed(1)} µs, wrapped ${(instrumented * 1000).toFixed(1)} µs, added ${((instrumented - bare) * 1000).toFixed(1)} µs`,
+  );
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
@@ -142,7 +160,12 @@ async function profileInvoke(): Promise<void> {
   try {
     const file = join(dir, 'invoke.cpuprofile');
     (await import('node:fs')).writeFileSync(file, JSON.stringify(profile));
-    printSummary('3000 wrapped invokes, CPU profile (plugin frames)', summarizeProfile(file), 20, (key) => key.includes('packages/instrument') || key.includes('@opentelemetry'));
+    printSummary(
+      '3000 wrapped invokes, CPU profile (plugin frames)',
+      summarizeProfile(file),
+      20,
+      (key) => key.includes('packages/instrument') || key.includes('@opentelemetry'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     session.disconnect();

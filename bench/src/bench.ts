@@ -98,10 +98,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     X: targetsFor(sinks.B),
   };
   try {
-    const cold = await phase(`cold starts (${options.coldRuns} × A B C P E X, B's extension with a no-op runtime, C without its ESM hook)`, (progress) => runColdStarts(options.coldRuns, targets, progress));
+    const cold = await phase(`cold starts (${options.coldRuns} × A B C P E X, B's extension with a no-op runtime, C without its ESM hook)`, (progress) =>
+      runColdStarts(options.coldRuns, targets, progress),
+    );
     const coldDelivery = await deliveryOf(sinks, variantIds, (id) => cold[id].map((sample) => sample.requestId));
     // The recipe force-flushes before each invoke returns: whatever it traced is at the sink already.
-    const noHookDelivery = await awaitDelivery(sinks.C, cold.upstreamWithoutHook.map((sample) => sample.requestId), 300);
+    const noHookDelivery = await awaitDelivery(
+      sinks.C,
+      cold.upstreamWithoutHook.map((sample) => sample.requestId),
+      300,
+    );
     const warm = await phase(`warm invokes (${options.warmInvokes} × A B C P E X)`, (progress) => runWarmInvokes(options.warmInvokes, targets, progress));
     const warmDelivery = await deliveryOf(sinks, variantIds, (id) => warm[id].requestIds);
     const paced = options.ingestPaced;
@@ -117,7 +123,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     );
     const sizes = measureSizes(upstreamPreload);
     log(`[bench] measured dist/layer as built at ${sizes.layerBuiltAt}`);
-    const sections = buildSections({ cold, warm, coldDelivery, noHookDelivery, warmDelivery, ingest, ingestPaced, sizes, coldRuns: options.coldRuns, warmInvokes: options.warmInvokes });
+    const sections = buildSections({
+      cold,
+      warm,
+      coldDelivery,
+      noHookDelivery,
+      warmDelivery,
+      ingest,
+      ingestPaced,
+      sizes,
+      coldRuns: options.coldRuns,
+      warmInvokes: options.warmInvokes,
+    });
     const totalMs = Date.now() - startedMs;
     for (const section of sections) log(`\n${textTable(section)}${section.note ? `\n${section.note}` : ''}`);
     const missed = missedBudgets(sections).map((row) => `${row.metric}: ${row.budget}`);

@@ -28,7 +28,10 @@ export async function startRemoteSink(): Promise<RemoteSink> {
       if (reply.kind !== expected) throw new Error(`sink worker: expected ${expected}, got ${reply.kind}`);
       return reply as Extract<Reply, { kind: T }>;
     });
-    queue = result.then(() => undefined, () => undefined);
+    queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   };
   return {

@@ -59,7 +59,10 @@ export function textTable(section: Section): string {
   const rows = [header, ...section.rows.map((row) => keep(full, cells(row, full)))];
   const widths = header.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
   const line = (row: string[]): string =>
-    row.map((cell, column) => (isText(header[column] ?? '') ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
+    row
+      .map((cell, column) => (isText(header[column] ?? '') ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const out = [section.title, line(rows[0] as string[]), widths.map((width) => '-'.repeat(width)).join('  ')];
   for (const row of rows.slice(1)) out.push(line(row));
   return out.join('\n');

@@ -194,7 +194,13 @@ export function buildSections(input: SectionInput): Section[] {
       { metric: 'exported to the sink (first send → last export)', unit: 'spans/s', digits: 0, ...both((result) => result.exportedPerSec), ratios: false },
       { metric: 'spans accepted', unit: '', digits: 0, ...both((result) => result.accepted), ratios: false },
       { metric: 'requests rejected (non-2xx)', unit: '', digits: 0, ...both((result) => result.rejectedRequests), ratios: false },
-      { metric: `spans exported within ${settleSeconds} s of the invoke`, unit: '', digits: 0, ...both((result) => result.exportedBeforeShutdown), ratios: false },
+      {
+        metric: `spans exported within ${settleSeconds} s of the invoke`,
+        unit: '',
+        digits: 0,
+        ...both((result) => result.exportedBeforeShutdown),
+        ratios: false,
+      },
       { metric: 'spans exported at SHUTDOWN', unit: '', digits: 0, ...both((result) => result.drainedAtShutdown), ratios: false },
       {
         metric: 'accepted spans lost',
@@ -275,7 +281,12 @@ export function buildSections(input: SectionInput): Section[] {
     rows: [
       { metric: 'total init p50', unit: 'ms', a: median(cold.A.map((s) => s.totalInitMs)), c: median(noHook.map((s) => s.totalInitMs)) },
       { metric: 'runtime init p50', unit: 'ms', a: median(cold.A.map((s) => s.runtimeInitMs)), c: median(noHook.map((s) => s.runtimeInitMs)) },
-      { metric: 'runtime after init + 1 invoke, p50', unit: 'MiB', a: median(cold.A.map((s) => s.runtimeRssMiB)), c: median(noHook.map((s) => s.runtimeRssMiB)) },
+      {
+        metric: 'runtime after init + 1 invoke, p50',
+        unit: 'MiB',
+        a: median(cold.A.map((s) => s.runtimeRssMiB)),
+        c: median(noHook.map((s) => s.runtimeRssMiB)),
+      },
       {
         metric: 'invocations with a span at the sink / invocations',
         unit: '',

@@ -2,7 +2,7 @@
 // C deliver every invocation, A nothing, C without its ESM hook nothing), and the ingest phase counts
 // what the receiver accepted and the sink decoded. No timing is asserted; speed lives in BENCHMARKS.md.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { runBench } from '../src/bench.ts';
 
 test('bench harness: 2 cold starts and 5 warm invokes per variant, delivery counted from the sink', async () => {
@@ -18,7 +18,10 @@ test('bench harness: 2 cold starts and 5 warm invokes per variant, delivery coun
 
   for (const id of ['A', 'B', 'C'] as const) {
     assert.equal(result.cold[id].length, 2, `${id}: two cold starts`);
-    assert.ok(result.cold[id].every((sample) => sample.ok), `${id}: every cold start answered`);
+    assert.ok(
+      result.cold[id].every((sample) => sample.ok),
+      `${id}: every cold start answered`,
+    );
     assert.equal(result.warm[id].failures, 0, `${id}: every warm invoke answered`);
     assert.equal(result.warm[id].responseLatencyMs.length, 5, `${id}: five measured warm invokes`);
   }
@@ -37,9 +40,18 @@ test('bench harness: 2 cold starts and 5 warm invokes per variant, delivery coun
     assert.equal(run.accepted + run.rejectedRequests * 100, 400);
     assert.equal(run.exported, run.accepted, 'every accepted span reaches the sink, counted per run');
   }
-  assert.ok(result.cold.extensionReadyAloneMs.every((ms) => Number.isFinite(ms)), 'the extension alone initialises');
+  assert.ok(
+    result.cold.extensionReadyAloneMs.every((ms) => Number.isFinite(ms)),
+    'the extension alone initialises',
+  );
 
   assert.ok(result.sizes.layerBytes > 0 && result.sizes.upstreamPreloadBytes > 0);
-  assert.ok(lines.some((line) => line.includes('Cold start (')), 'the report is printed');
-  assert.ok(lines.some((line) => line.includes('cold starts') && line.includes('done in')), 'each phase reports progress');
+  assert.ok(
+    lines.some((line) => line.includes('Cold start (')),
+    'the report is printed',
+  );
+  assert.ok(
+    lines.some((line) => line.includes('cold starts') && line.includes('done in')),
+    'each phase reports progress',
+  );
 });

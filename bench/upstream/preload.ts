@@ -29,9 +29,7 @@ const provider = new TracerProvider({
 });
 // What sdk-trace-node's NodeTracerProvider.register() did: context manager, propagators, global provider.
 context.setGlobalContextManager(new AsyncLocalStorageContextManager());
-propagation.setGlobalPropagator(
-  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-);
+propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
 trace.setGlobalTracerProvider(provider);
 
 registerInstrumentations({

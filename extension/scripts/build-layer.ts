@@ -122,7 +122,8 @@ async function main(): Promise<void> {
   step('zipping dist/lambda-otel-layer.zip');
   await zipLayer();
   const rows: [string, number][] = [['lambda-otel/extension.mjs', await sizeOf(path.join(layerDir, 'lambda-otel/extension.mjs'))]];
-  if (existsSync(path.join(layerDir, 'lambda-otel/chunks'))) rows.push(['lambda-otel/chunks/ (decoder, exporters)', await sizeOf(path.join(layerDir, 'lambda-otel/chunks'))]);
+  if (existsSync(path.join(layerDir, 'lambda-otel/chunks')))
+    rows.push(['lambda-otel/chunks/ (decoder, exporters)', await sizeOf(path.join(layerDir, 'lambda-otel/chunks'))]);
   for (const name of ['index.js', 'auto.mjs', 'middy.js', 'writers.js']) {
     const file = path.join(pluginTarget, name);
     if (existsSync(file)) rows.push([`@lambda-otel/instrument/${name}`, await sizeOf(file)]);

@@ -40,7 +40,8 @@ export async function buildExtension(): Promise<BuiltFile[]> {
     plugins: [builtinsWithoutFacade],
   });
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
-    if (output.imports.some((imported) => imported.kind === 'import-statement' && imported.path.startsWith('node:'))) throw new Error(`${file} imports a Node built-in as an ES module`);
+    if (output.imports.some((imported) => imported.kind === 'import-statement' && imported.path.startsWith('node:')))
+      throw new Error(`${file} imports a Node built-in as an ES module`);
   }
   const files = Object.entries(result.metafile.outputs).map(([file, output]) => ({ path: path.resolve(file), bytes: output.bytes }));
   files.sort((a, b) => Number(b.path.endsWith('extension.mjs')) - Number(a.path.endsWith('extension.mjs')));

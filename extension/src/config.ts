@@ -166,12 +166,20 @@ const signals = [
  * extension's own receiver would send everything round in a circle: that signal goes to stdout,
  * with a configuration warning naming the variable.
  */
-function resolveOtlpDestinations(exporter: ExporterConfig, env: Env, receiverPort: number, stdoutMaxLineBytes: number, said: { notices: string[]; warnings: string[] }): ExporterConfig {
+function resolveOtlpDestinations(
+  exporter: ExporterConfig,
+  env: Env,
+  receiverPort: number,
+  stdoutMaxLineBytes: number,
+  said: { notices: string[]; warnings: string[] },
+): ExporterConfig {
   if (exporter.kind !== 'otlp') return exporter;
   const set = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
   const general = set('OTEL_EXPORTER_OTLP_ENDPOINT');
   if (!general && !signals.some(({ variable }) => set(variable))) {
-    said.notices.push('No OTLP endpoint is configured: telemetry goes to stdout as OTLP-JSON lines. Set OTEL_EXPORTER_OTLP_ENDPOINT to send it to an OTLP backend, or LAMBDA_OTEL_EXPORTER=xray for X-Ray and CloudWatch Logs.');
+    said.notices.push(
+      'No OTLP endpoint is configured: telemetry goes to stdout as OTLP-JSON lines. Set OTEL_EXPORTER_OTLP_ENDPOINT to send it to an OTLP backend, or LAMBDA_OTEL_EXPORTER=xray for X-Ray and CloudWatch Logs.',
+    );
     return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes };
   }
   const toStdout: ('traces' | 'logs')[] = [];
@@ -189,7 +197,9 @@ function resolveOtlpDestinations(exporter: ExporterConfig, env: Env, receiverPor
   }
   for (const [named, covered] of looping) {
     const what = covered.length === signals.length ? 'telemetry goes' : `${covered.join(' and ')} go`;
-    said.warnings.push(`Configuration: ${named} is invalid, expected the URL of an OTLP backend, actual ${JSON.stringify(env[named]?.trim())} (the extension's own receiver); ${what} to stdout as OTLP-JSON lines`);
+    said.warnings.push(
+      `Configuration: ${named} is invalid, expected the URL of an OTLP backend, actual ${JSON.stringify(env[named]?.trim())} (the extension's own receiver); ${what} to stdout as OTLP-JSON lines`,
+    );
   }
   if (toStdout.length === signals.length) return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes };
   return toStdout.length === 0 ? exporter : { ...exporter, stdoutSignals: toStdout, stdoutMaxLineBytes };

@@ -192,7 +192,18 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       relief,
       logger,
       onShutdown: async (event) => {
-        await drain(event, { receiver: receiver.value, listener: listener.value, tracker, flusher, buffer, exporter, logger, deadlineMarginMs: config.deadlineMarginMs, stdoutMaxLineBytes: config.stdoutMaxLineBytes, received: () => ({ ...received }) });
+        await drain(event, {
+          receiver: receiver.value,
+          listener: listener.value,
+          tracker,
+          flusher,
+          buffer,
+          exporter,
+          logger,
+          deadlineMarginMs: config.deadlineMarginMs,
+          stdoutMaxLineBytes: config.stdoutMaxLineBytes,
+          received: () => ({ ...received }),
+        });
       },
     } satisfies LoopDeps,
   };

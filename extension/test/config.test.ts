@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { parseFlushPolicy, readExtensionConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
@@ -25,7 +25,10 @@ test('flush policies parse, table-style', () => {
 
 test('every error names the variable, what is accepted and what was given', () => {
   const cases: [Record<string, string>, RegExp][] = [
-    [{ LAMBDA_OTEL_FLUSH: 'sometimes' }, /^Configuration: LAMBDA_OTEL_FLUSH is invalid, expected end, periodic,<ms>, continuous,<ms> or adaptive\[,<maxAgeMs>\], actual "sometimes"$/],
+    [
+      { LAMBDA_OTEL_FLUSH: 'sometimes' },
+      /^Configuration: LAMBDA_OTEL_FLUSH is invalid, expected end, periodic,<ms>, continuous,<ms> or adaptive\[,<maxAgeMs>\], actual "sometimes"$/,
+    ],
     [{ LAMBDA_OTEL_FLUSH: 'periodic,soon' }, /LAMBDA_OTEL_FLUSH is invalid/],
     [{ LAMBDA_OTEL_FLUSH: 'end,5' }, /LAMBDA_OTEL_FLUSH is invalid/],
     [{ LAMBDA_OTEL_RECEIVER_PORT: '70000' }, /LAMBDA_OTEL_RECEIVER_PORT is invalid, expected an integer from 1 to 65535, actual "70000"/],
@@ -33,7 +36,10 @@ test('every error names the variable, what is accepted and what was given', () =
     [{ LAMBDA_OTEL_LOG_LEVEL: 'loud' }, /LAMBDA_OTEL_LOG_LEVEL is invalid/],
   ];
   for (const [env, message] of cases) {
-    assert.throws(() => readExtensionConfig({ ...base, ...env }), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    assert.throws(
+      () => readExtensionConfig({ ...base, ...env }),
+      (error: unknown) => error instanceof ConfigError && message.test(error.message),
+    );
   }
   assert.throws(() => readExtensionConfig({}), /AWS_LAMBDA_RUNTIME_API is invalid/);
 });
@@ -50,7 +56,10 @@ test('no OTLP endpoint at all: a notice that telemetry goes to stdout and how to
   assert.equal(config.exporter.kind, 'stdout');
   assert.deepEqual(config.warnings, []);
   assert.equal(config.notices.length, 1);
-  assert.match(config.notices[0]!, /^No OTLP endpoint is configured: telemetry goes to stdout as OTLP-JSON lines\. Set OTEL_EXPORTER_OTLP_ENDPOINT .*LAMBDA_OTEL_EXPORTER=xray/);
+  assert.match(
+    config.notices[0]!,
+    /^No OTLP endpoint is configured: telemetry goes to stdout as OTLP-JSON lines\. Set OTEL_EXPORTER_OTLP_ENDPOINT .*LAMBDA_OTEL_EXPORTER=xray/,
+  );
   // Whatever the receiver's port: the OTLP default (localhost:4318) is no backend in Lambda.
   const otherPort = readExtensionConfig({ ...base, LAMBDA_OTEL_RECEIVER_PORT: '4400', OTEL_EXPORTER_OTLP_ENDPOINT: ' ' });
   assert.equal(otherPort.exporter.kind, 'stdout');
@@ -61,7 +70,8 @@ test("an endpoint that is the extension's own receiver: a warning naming the var
   const cases: { env: Record<string, string>; warning?: RegExp; notice?: RegExp; exporter: unknown }[] = [
     {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' },
-      warning: /^Configuration: OTEL_EXPORTER_OTLP_ENDPOINT is invalid, expected the URL of an OTLP backend, actual "http:\/\/localhost:4318" \(the extension's own receiver\); telemetry goes to stdout as OTLP-JSON lines$/,
+      warning:
+        /^Configuration: OTEL_EXPORTER_OTLP_ENDPOINT is invalid, expected the URL of an OTLP backend, actual "http:\/\/localhost:4318" \(the extension's own receiver\); telemetry goes to stdout as OTLP-JSON lines$/,
       exporter: { kind: 'stdout' },
     },
     {

@@ -1,7 +1,7 @@
 // The exporter configuration table: every variable, its default, and a bad value per variable with
 // a message that names it.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { ConfigError } from '../src/errors.ts';
 import { readExporterConfig, type ExporterConfig } from '../src/export/config.ts';
 
@@ -37,7 +37,11 @@ describe('readExporterConfig: otlp', () => {
     ['base with a path', { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://gw.example/otlp' }, 'https://gw.example/otlp/v1/traces', 'https://gw.example/otlp/v1/logs'],
     [
       'signal endpoints as-is',
-      { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://ignored', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t.example/custom', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'https://l.example' },
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://ignored',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t.example/custom',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'https://l.example',
+      },
       'https://t.example/custom',
       'https://l.example/',
     ],
@@ -122,7 +126,10 @@ describe('readExporterConfig: stdout', () => {
   it('has a line limit below the CloudWatch event size', () => {
     const config = readExporterConfig({ LAMBDA_OTEL_EXPORTER: 'stdout' });
     assert.deepEqual(config, { kind: 'stdout', maxLineBytes: 200 * 1024 });
-    assert.deepEqual(readExporterConfig({ LAMBDA_OTEL_EXPORTER: 'STDOUT', LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES: '65536' }), { kind: 'stdout', maxLineBytes: 65536 });
+    assert.deepEqual(readExporterConfig({ LAMBDA_OTEL_EXPORTER: 'STDOUT', LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES: '65536' }), {
+      kind: 'stdout',
+      maxLineBytes: 65536,
+    });
   });
 });
 

@@ -2,7 +2,7 @@
 // the official generated protos): formats, compression, headers, retry rules, deadline, partial success.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'vitest';
 import { readExporterConfig, type OtlpExporterConfig } from '../src/export/config.ts';
 import { USER_AGENT } from '../src/export/http-sender.ts';
 import { createOtlpHttpExporter } from '../src/export/otlp-http-exporter.ts';
@@ -38,7 +38,10 @@ describe('OTLP/HTTP exporter', () => {
     assert.equal(request.headers['user-agent'], USER_AGENT);
     assert.match(USER_AGENT, /^lambda-otel-extension\/\d+\.\d+\.\d+/);
     const spans = sink().spans().slice(before);
-    assert.deepEqual(spans.map((s) => s.name), ['span-0', 'span-1', 'span-2']);
+    assert.deepEqual(
+      spans.map((s) => s.name),
+      ['span-0', 'span-1', 'span-2'],
+    );
     assert.equal(spans[1]!.spanId, '0000000000000002');
     assert.equal(spans[1]!.attributes.index, 1);
     assert.equal(spans[1]!.resource['service.name'], 'orders');
@@ -63,7 +66,10 @@ describe('OTLP/HTTP exporter', () => {
     assert.deepEqual(await exporter.exportLogs(makeLogs(2), Date.now() + 5000), { kind: 'success' });
     assert.equal(sink().requests.at(-1)!.path, '/v1/logs');
     const logs = sink().logs().slice(before);
-    assert.deepEqual(logs.map((l) => l.body), ['line 0', 'line 1']);
+    assert.deepEqual(
+      logs.map((l) => l.body),
+      ['line 0', 'line 1'],
+    );
     assert.equal(logs[0]!.traceId, '5759e988bd862e3fe1be46a994272793');
     await exporter.shutdown();
   });
@@ -185,7 +191,10 @@ describe('OTLP/HTTP exporter', () => {
     const exporter = createOtlpHttpExporter(config, logger, { retryPolicy: fastRetries, writeStdout: (line) => written.push(line) });
     assert.deepEqual(await exporter.exportSpans(makeSpans(2), Date.now() + 2000), { kind: 'success' });
     assert.deepEqual(await exporter.exportLogs(makeLogs(3), Date.now() + 2000), { kind: 'success' });
-    assert.deepEqual(sink().requests.map((request) => request.path), ['/v1/traces']);
+    assert.deepEqual(
+      sink().requests.map((request) => request.path),
+      ['/v1/traces'],
+    );
     assert.equal(written.length, 1);
     const line = JSON.parse(written[0]!) as { resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[] };
     assert.equal(line.resourceLogs[0]!.scopeLogs[0]!.logRecords.length, 3);

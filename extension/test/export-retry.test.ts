@@ -1,7 +1,7 @@
 // The retry rules and the batch splitter as pure functions (a clock, a random source and a sleep
 // are passed in, so no test waits).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { splitIntoRequests } from '../src/export/batch-split.ts';
 import { classifyOutcome, parseRetryAfterMs, withRetries, type AttemptVerdict } from '../src/export/retrying-transport.ts';
 
@@ -112,7 +112,12 @@ describe('withRetries', () => {
       { kind: 'retryable', error: '503', retryAfterMs: 2000 },
       { kind: 'failure', error: 'HTTP 400' },
     ];
-    const result = await withRetries(async () => verdicts.shift()!, { deadlineMs: clock.now() + 10_000, attemptTimeoutMs: 0, now: clock.now, sleep: clock.sleep });
+    const result = await withRetries(async () => verdicts.shift()!, {
+      deadlineMs: clock.now() + 10_000,
+      attemptTimeoutMs: 0,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     assert.deepEqual(clock.sleeps, [2000]);
     assert.equal(result.kind, 'failure');
     assert.equal(result.attempts, 2);
@@ -154,7 +159,10 @@ describe('splitIntoRequests', () => {
 
   it('respects the item limit', () => {
     const { requests, oversized } = splitIntoRequests(Array(25).fill(1), { maxItems: 10, maxBytes: 1000 }, encode, (n) => n);
-    assert.deepEqual(requests.map((r) => r.items.length), [10, 10, 5]);
+    assert.deepEqual(
+      requests.map((r) => r.items.length),
+      [10, 10, 5],
+    );
     assert.equal(oversized.length, 0);
   });
 
@@ -162,13 +170,19 @@ describe('splitIntoRequests', () => {
     // The estimate says 1 byte each; really 100: the splitter must find out by encoding.
     const { requests } = splitIntoRequests(Array(10).fill(100), { maxItems: 100, maxBytes: 350 }, encode, () => 1);
     assert.ok(requests.every((r) => r.body.length <= 350));
-    assert.equal(requests.reduce((n, r) => n + r.items.length, 0), 10);
+    assert.equal(
+      requests.reduce((n, r) => n + r.items.length, 0),
+      10,
+    );
   });
 
   it('puts items too large for any request aside and keeps order for the rest', () => {
     const items = [10, 500, 20, 30];
     const { requests, oversized } = splitIntoRequests(items, { maxItems: 100, maxBytes: 1000, maxItemBytes: 200 }, encode, (n) => n);
     assert.deepEqual(oversized, [500]);
-    assert.deepEqual(requests.flatMap((r) => r.items), [10, 20, 30]);
+    assert.deepEqual(
+      requests.flatMap((r) => r.items),
+      [10, 20, 30],
+    );
   });
 });

@@ -2,7 +2,7 @@
 // generated code) decodes back, no line exceeds the limit, and the stdout exporter writes the same.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { readExporterConfig, type StdoutExporterConfig } from '../src/export/config.ts';
 import { createExporter } from '../src/export/create-exporter.ts';
 import { createStdoutExporter } from '../src/export/stdout-exporter.ts';
@@ -27,9 +27,15 @@ describe('writeOtlpJsonLines', () => {
     assert.ok(lines.every((line) => !line.includes('\n')));
     const traces = decodeTraceRequest(Buffer.from(lines[0]!), 'application/json', undefined);
     // Decoding fills the repeated fields the sender left empty.
-    assert.deepEqual(flattenTraces(traces).map((item) => item.span), spans(3).map((item) => ({ ...item.span, events: [], links: [] })));
+    assert.deepEqual(
+      flattenTraces(traces).map((item) => item.span),
+      spans(3).map((item) => ({ ...item.span, events: [], links: [] })),
+    );
     const logRecords = decodeLogsRequest(Buffer.from(lines[1]!), 'application/json', undefined);
-    assert.deepEqual(flattenLogs(logRecords).map((item) => item.log.body), [{ stringValue: 'line 0' }, { stringValue: 'line 1' }]);
+    assert.deepEqual(
+      flattenLogs(logRecords).map((item) => item.log.body),
+      [{ stringValue: 'line 0' }, { stringValue: 'line 1' }],
+    );
   });
 
   it('lines follow the OTLP/JSON rules: hex ids, string int64, numeric enums', () => {
@@ -68,7 +74,10 @@ describe('writeOtlpJsonLines', () => {
 
   it('writes nothing for nothing', () => {
     const lines: string[] = [];
-    assert.deepEqual(writeOtlpJsonLines([], [], (line) => lines.push(line)), { lines: 0, dropped: 0 });
+    assert.deepEqual(
+      writeOtlpJsonLines([], [], (line) => lines.push(line)),
+      { lines: 0, dropped: 0 },
+    );
     assert.equal(lines.length, 0);
   });
 });
@@ -78,7 +87,11 @@ describe('stdout exporter', () => {
     const config = readExporterConfig({ LAMBDA_OTEL_EXPORTER: 'stdout' }) as StdoutExporterConfig;
     assert.equal(typeof createExporter(config).exportSpans, 'function');
     const out: string[] = [];
-    const exporter = createStdoutExporter(config, createLogger('error', () => {}), (line) => out.push(line));
+    const exporter = createStdoutExporter(
+      config,
+      createLogger('error', () => {}),
+      (line) => out.push(line),
+    );
     assert.deepEqual(await exporter.exportSpans(spans(2), Date.now() + 1000), { kind: 'success' });
     assert.deepEqual(await exporter.exportLogs(logs(1), Date.now() + 1000), { kind: 'success' });
     assert.equal(out.length, 2);
@@ -88,9 +101,13 @@ describe('stdout exporter', () => {
   });
 
   it('turns a failing write into a failure result instead of throwing', async () => {
-    const exporter = createStdoutExporter({ kind: 'stdout', maxLineBytes: 200 * 1024 }, createLogger('error', () => {}), () => {
-      throw new Error('EPIPE');
-    });
+    const exporter = createStdoutExporter(
+      { kind: 'stdout', maxLineBytes: 200 * 1024 },
+      createLogger('error', () => {}),
+      () => {
+        throw new Error('EPIPE');
+      },
+    );
     const result = await exporter.exportSpans(spans(1), Date.now() + 1000);
     assert.deepEqual(result, { kind: 'failure', error: 'stdout write failed: EPIPE' });
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { decideAtInvocationEnd, decideOnTick, tickIntervalMs } from '../src/flush/flush-policy.ts';
 import type { FlushPolicy, FlushState } from '../src/flush/flush-policy.ts';
 

@@ -2,7 +2,7 @@
 // sent, put back, dropped and counted for each kind of backend answer, and that an export never
 // holds the caller past its deadline.
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'vitest';
 import { TelemetryBuffer } from '../src/buffer/telemetry-buffer.ts';
 import type { BufferedEntry } from '../src/buffer/telemetry-buffer.ts';
 import { readExporterConfig } from '../src/export/config.ts';
@@ -22,9 +22,13 @@ describe('Flusher', () => {
   function setup(limits = { maxItems: 1000, maxBytes: 1024 * 1024 }) {
     const buffer = new TelemetryBuffer(limits);
     // One attempt per export: retries across exports are the flusher's business here.
-    const exporter = createOtlpHttpExporter(readExporterConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: sink().url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }) as OtlpExporterConfig, logger, {
-      retryPolicy: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 },
-    });
+    const exporter = createOtlpHttpExporter(
+      readExporterConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: sink().url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }) as OtlpExporterConfig,
+      logger,
+      {
+        retryPolicy: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 },
+      },
+    );
     const flusher = new Flusher({ buffer, getExporter: async () => exporter, prepare: () => undefined, logger });
     let atMs = 0;
     const push = (spans: number, logs: number): void => {
@@ -45,7 +49,12 @@ describe('Flusher', () => {
     assert.deepEqual(outcome, { exported: 5, retryable: false });
     assert.equal(buffer.size, 0);
     assert.deepEqual(flusher.counters, { sent: 5, retried: 0, rejected: 0 });
-    assert.deepEqual(sink().requests.map((request) => request.path).sort(), ['/v1/logs', '/v1/traces']);
+    assert.deepEqual(
+      sink()
+        .requests.map((request) => request.path)
+        .sort(),
+      ['/v1/logs', '/v1/traces'],
+    );
     await exporter.shutdown();
   });
 
@@ -81,14 +90,20 @@ describe('Flusher', () => {
     assert.equal(span?.resource[DROPPED_SPANS_KEY], 2);
     assert.equal(span?.resource[DROPPED_LOGS_KEY], 0);
     assert.equal(sink().logs().at(-1)?.resource[DROPPED_SPANS_KEY], 2);
-    assert.ok(lines.some((line) => line.message === 'telemetry dropped since the last export (full buffer or refused by the backend)' && line.droppedSpans === 2));
+    assert.ok(
+      lines.some((line) => line.message === 'telemetry dropped since the last export (full buffer or refused by the backend)' && line.droppedSpans === 2),
+    );
     await exporter.shutdown();
   });
 
   it('a partial success counts the rejected records as dropped, the rest as sent', async () => {
     const { buffer, flusher, push, exporter } = setup();
     push(4, 0);
-    sink().setResponder(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ partialSuccess: { rejectedSpans: '1' } }) }));
+    sink().setResponder(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ partialSuccess: { rejectedSpans: '1' } }),
+    }));
     assert.deepEqual(await flusher.flush(Date.now() + 2000), { exported: 3, retryable: false });
     assert.deepEqual(flusher.counters, { sent: 3, retried: 0, rejected: 1 });
     assert.deepEqual(buffer.droppedTotal, { spans: 1, logs: 0 });
@@ -119,7 +134,13 @@ describe('Flusher', () => {
     assert.equal(buffer.heldFill, 10 / 1000, 'in flight still held');
     push(3, 0);
     assert.deepEqual(await flusher.flush(Date.now() + 2000), { exported: 5, retryable: false }, 'the rest, after the two');
-    assert.deepEqual([await first, await second], [{ exported: 4, retryable: false }, { exported: 4, retryable: false }]);
+    assert.deepEqual(
+      [await first, await second],
+      [
+        { exported: 4, retryable: false },
+        { exported: 4, retryable: false },
+      ],
+    );
     assert.equal(buffer.heldFill, 0, 'released once settled');
     assert.equal(flusher.counters.sent, 13);
     await flusher.waitIdle(Date.now() + 2000);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import type { BufferedEntry } from '../src/buffer/telemetry-buffer.ts';
 import { InvocationRegistry } from '../src/invocations/invocation-registry.ts';
 import { InvocationTracker } from '../src/invocations/invocation-tracker.ts';
@@ -14,14 +14,30 @@ const resource = { attributes: [attr('service.name', 'ext')] };
 
 function setup(graceMs = 20) {
   const emitted: BufferedEntry[] = [];
-  const tracker = new InvocationTracker({ completionGraceMs: graceMs, resource, functionName: 'fn', emit: (entry) => emitted.push(entry), estimateBytes, logger: createLogger('error', () => undefined) });
+  const tracker = new InvocationTracker({
+    completionGraceMs: graceMs,
+    resource,
+    functionName: 'fn',
+    emit: (entry) => emitted.push(entry),
+    estimateBytes,
+    logger: createLogger('error', () => undefined),
+  });
   return { tracker, emitted };
 }
 
 const span = (name: string, spanId: string, parentSpanId: string, requestId?: string): SpanItem => ({
   resource: { attributes: [attr('service.name', 'fn-svc')] },
   scope: { name: 'plugin' },
-  span: { traceId: '6352a70e1e2c502e358361800241fd45', spanId, parentSpanId, name, kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: requestId ? [attr('faas.invocation_id', requestId)] : [] },
+  span: {
+    traceId: '6352a70e1e2c502e358361800241fd45',
+    spanId,
+    parentSpanId,
+    name,
+    kind: 2,
+    startTimeUnixNano: '1',
+    endTimeUnixNano: '2',
+    attributes: requestId ? [attr('faas.invocation_id', requestId)] : [],
+  },
 });
 
 test('the root span with faas.invocation_id completes its invocation', async () => {
@@ -85,7 +101,9 @@ test('init span in the first trace, report values on the root span and a correla
   tracker.onTelemetry([{ type: 'function', timeMs: t0 + 120, record: `${new Date(t0).toISOString()}\tr1\tINFO\thi` }]);
   const root = span('root', '1111111111111111', '35465b3a9e2f7c6a', 'r1');
   tracker.onSpans([root]);
-  tracker.onTelemetry([{ type: 'platform.report', timeMs: t0 + 200, requestId: 'r1', status: 'success', metrics: { durationMs: 12, billedDurationMs: 13, maxMemoryUsedMB: 70 } }]);
+  tracker.onTelemetry([
+    { type: 'platform.report', timeMs: t0 + 200, requestId: 'r1', status: 'success', metrics: { durationMs: 12, billedDurationMs: 13, maxMemoryUsedMB: 70 } },
+  ]);
   const init = emitted.find((entry) => entry.kind === 'span' && entry.item.span.name === 'Initialization')!.item as SpanItem;
   assert.equal(init.span.parentSpanId, '1111111111111111');
   assert.equal(init.span.endTimeUnixNano, String((t0 + 100.5) * 1_000_000));
@@ -122,7 +140,14 @@ test('a handler error whose report comes before the root span (Managed Instances
   tracker.onTelemetry([
     { type: 'platform.start', timeMs: t0, requestId: 'r1', tracing: { type: 'X-Amzn-Trace-Id', value: traceHeader } },
     { type: 'platform.runtimeDone', timeMs: t0 + 5, requestId: 'r1', status: 'error', errorType: 'Runtime.Unknown' },
-    { type: 'platform.report', timeMs: t0 + 6, requestId: 'r1', status: 'error', errorType: 'Runtime.Unknown', metrics: { durationMs: 5, billedDurationMs: 6 } },
+    {
+      type: 'platform.report',
+      timeMs: t0 + 6,
+      requestId: 'r1',
+      status: 'error',
+      errorType: 'Runtime.Unknown',
+      metrics: { durationMs: 5, billedDurationMs: 6 },
+    },
   ]);
   const root = span('root', '1111111111111111', '35465b3a9e2f7c6a', 'r1');
   tracker.onSpans([root]);
@@ -137,7 +162,14 @@ test('a handler error with no root span at all: synthesized after the grace, wit
   const { tracker, emitted } = setup(20);
   tracker.startInvocation({ eventType: 'INVOKE', requestId: 'r1', deadlineMs: Date.now() + 5000, traceHeader });
   tracker.onTelemetry([
-    { type: 'platform.report', timeMs: Date.now(), requestId: 'r1', status: 'error', errorType: 'Runtime.Unknown', metrics: { durationMs: 5, maxMemoryUsedMB: 70 } },
+    {
+      type: 'platform.report',
+      timeMs: Date.now(),
+      requestId: 'r1',
+      status: 'error',
+      errorType: 'Runtime.Unknown',
+      metrics: { durationMs: 5, maxMemoryUsedMB: 70 },
+    },
   ]);
   assert.equal(emitted.filter((entry) => entry.kind === 'span').length, 0, 'not before the grace');
   await tracker.waitForCompletion('r1', Date.now() + 1000);
@@ -151,7 +183,14 @@ test('a handler error with no root span at all: synthesized after the grace, wit
 
 test('under Managed Instances a line without a request id is not pinned on whichever invocation started last', () => {
   const emitted: BufferedEntry[] = [];
-  const options = { completionGraceMs: 20, resource, functionName: 'fn', emit: (entry: BufferedEntry) => emitted.push(entry), estimateBytes, logger: createLogger('error', () => undefined) };
+  const options = {
+    completionGraceMs: 20,
+    resource,
+    functionName: 'fn',
+    emit: (entry: BufferedEntry) => emitted.push(entry),
+    estimateBytes,
+    logger: createLogger('error', () => undefined),
+  };
   for (const attributeUnnamedLines of [true, false]) {
     emitted.length = 0;
     const tracker = new InvocationTracker({ ...options, attributeUnnamedLines });

@@ -1,7 +1,7 @@
 // The buffer's byte bound is about memory: the estimate of what an item holds must follow what V8
 // really keeps for it, for small and large spans and for log records alike.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { envelopeMemoryBytes, recordMemoryBytes } from '../src/buffer/memory-size.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { context, trace, SpanKind as ApiSpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -20,8 +20,7 @@ const RefLogsRequest = reference.collector.logs.v1.ExportLogsServiceRequest;
 // defaults: true — encoders may or may not write proto3 default values; both mean the same message.
 const toObjectOptions = { longs: String, bytes: String, enums: Number, defaults: true, arrays: true };
 
-const fixture = <T>(name: string): T =>
-  JSON.parse(readFileSync(new URL(`./fixtures/otlp/${name}`, import.meta.url), 'utf8')) as T;
+const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/otlp/${name}`, import.meta.url), 'utf8')) as T;
 const traceFixture = (): ExportTraceServiceRequest => fixture('trace-request.json');
 const logsFixture = (): ExportLogsServiceRequest => fixture('logs-request.json');
 
@@ -69,7 +68,10 @@ describe('protobuf codec against the official generated code', () => {
     const model = logsFixture();
     assert.deepEqual(decodeLogsRequest(referenceLogsBytes(model), 'application/x-protobuf', undefined), model);
     const ours = RefLogsRequest.decode(encodeLogsRequest(model, 'protobuf'));
-    assert.deepEqual(RefLogsRequest.toObject(ours, toObjectOptions), RefLogsRequest.toObject(RefLogsRequest.decode(referenceLogsBytes(model)), toObjectOptions));
+    assert.deepEqual(
+      RefLogsRequest.toObject(ours, toObjectOptions),
+      RefLogsRequest.toObject(RefLogsRequest.decode(referenceLogsBytes(model)), toObjectOptions),
+    );
   });
 
   it('keeps int64 and fixed64 values beyond 2^53 to the last digit', () => {
@@ -93,7 +95,10 @@ describe('protobuf codec against the official generated code', () => {
     span.endTimeUnixNano = '4294967296';
     span.name = 'é😀-'.repeat(3000); // over 16 KiB: a three-byte length
     span.attributes = [
-      ...['-1', '-9223372036854775808', '9223372036854775807', '4294967295', '0', '127', '128'].map((intValue, i) => ({ key: `int.${i}`, value: { intValue } })),
+      ...['-1', '-9223372036854775808', '9223372036854775807', '4294967295', '0', '127', '128'].map((intValue, i) => ({
+        key: `int.${i}`,
+        value: { intValue },
+      })),
       { key: 'big', value: { stringValue: 'x'.repeat(2_200_000) } }, // over 2 MiB: a four-byte length
     ];
     const ours = encodeTraceRequest(model, 'protobuf');
@@ -118,8 +123,12 @@ describe('protobuf codec against the otlp-transformer serializer (what the plugi
       spanProcessors: [new SimpleSpanProcessor({ exporter })],
     });
     const tracer = provider.getTracer('codec-scope', '1.2.3');
-    const root = tracer.startSpan('handler', { kind: ApiSpanKind.SERVER, attributes: { 'faas.invocation_id': 'req-1', 'list': ['a', 'b'], 'ratio': 0.5 } });
-    const child = tracer.startSpan('child', { kind: ApiSpanKind.CLIENT, links: [{ context: root.spanContext(), attributes: { why: 'test' } }] }, trace.setSpan(context.active(), root));
+    const root = tracer.startSpan('handler', { kind: ApiSpanKind.SERVER, attributes: { 'faas.invocation_id': 'req-1', list: ['a', 'b'], ratio: 0.5 } });
+    const child = tracer.startSpan(
+      'child',
+      { kind: ApiSpanKind.CLIENT, links: [{ context: root.spanContext(), attributes: { why: 'test' } }] },
+      trace.setSpan(context.active(), root),
+    );
     child.addEvent('retry', { attempt: 2 });
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
     child.end();
@@ -160,7 +169,10 @@ describe('protobuf codec against the otlp-transformer serializer (what the plugi
     const spans = await sdkSpans();
     const sdkBytes = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
     const ours = encodeTraceRequest(decodeTraceRequest(sdkBytes, 'application/x-protobuf', undefined), 'protobuf');
-    assert.deepEqual(RefTraceRequest.toObject(RefTraceRequest.decode(ours), toObjectOptions), RefTraceRequest.toObject(RefTraceRequest.decode(sdkBytes), toObjectOptions));
+    assert.deepEqual(
+      RefTraceRequest.toObject(RefTraceRequest.decode(ours), toObjectOptions),
+      RefTraceRequest.toObject(RefTraceRequest.decode(sdkBytes), toObjectOptions),
+    );
   });
 
   it('decodes the logs serializer output', async () => {
@@ -173,7 +185,12 @@ describe('protobuf codec against the otlp-transformer serializer (what the plugi
     assert.equal(record.severityNumber, 13);
     assert.equal(record.severityText, 'WARN');
     assert.deepEqual(record.body, {
-      kvlistValue: { values: [{ key: 'message', value: { stringValue: 'hi' } }, { key: 'n', value: { intValue: '1' } }] },
+      kvlistValue: {
+        values: [
+          { key: 'message', value: { stringValue: 'hi' } },
+          { key: 'n', value: { intValue: '1' } },
+        ],
+      },
     });
     assert.deepEqual(record.attributes, [{ key: 'k', value: { stringValue: 'v' } }]);
   });
@@ -201,7 +218,10 @@ describe('OTLP/JSON', () => {
                   kind: 'SPAN_KIND_CONSUMER',
                   startTimeUnixNano: 1763860800123456,
                   endTimeUnixNano: '1763860800987654321',
-                  attributes: [{ key: 'n', value: { intValue: 7 } }, { key: 'nan', value: { doubleValue: 'NaN' } }],
+                  attributes: [
+                    { key: 'n', value: { intValue: 7 } },
+                    { key: 'nan', value: { doubleValue: 'NaN' } },
+                  ],
                   status: { code: 'STATUS_CODE_OK' },
                   unknownField: { ignored: true },
                 },
@@ -240,12 +260,54 @@ describe('transport encodings and bad input', () => {
 
   const cases: { name: string; body: Buffer; type: string | undefined; encoding: string | undefined; reason: string; message: RegExp }[] = [
     { name: 'bad gzip', body: Buffer.from('not gzip'), type: 'application/x-protobuf', encoding: 'gzip', reason: 'gzip', message: /not valid gzip/ },
-    { name: 'truncated protobuf', body: referenceTraceBytes(traceFixture()).subarray(0, 40), type: 'application/x-protobuf', encoding: undefined, reason: 'protobuf', message: /bad OTLP protobuf/ },
-    { name: 'wrong wire type', body: Buffer.from([0x08, 0x01]), type: 'application/x-protobuf', encoding: undefined, reason: 'protobuf', message: /resourceSpans has wire type 0, expected 2/ },
-    { name: 'unsupported content type', body: Buffer.from('x'), type: 'text/plain', encoding: undefined, reason: 'content-type', message: /unsupported Content-Type "text\/plain"/ },
-    { name: 'unsupported encoding', body: Buffer.from('x'), type: 'application/json', encoding: 'br', reason: 'content-encoding', message: /unsupported Content-Encoding "br"/ },
-    { name: 'bad JSON', body: Buffer.from('{"resourceSpans": ['), type: 'application/json', encoding: undefined, reason: 'json', message: /bad OTLP JSON: not valid JSON/ },
-    { name: 'JSON of the wrong shape', body: Buffer.from('{"resourceSpans": [{"scopeSpans": [{"spans": [{"startTimeUnixNano": "soon"}]}]}]}'), type: 'application/json', encoding: undefined, reason: 'json', message: /ExportTraceServiceRequest\.resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.startTimeUnixNano must be an integer/ },
+    {
+      name: 'truncated protobuf',
+      body: referenceTraceBytes(traceFixture()).subarray(0, 40),
+      type: 'application/x-protobuf',
+      encoding: undefined,
+      reason: 'protobuf',
+      message: /bad OTLP protobuf/,
+    },
+    {
+      name: 'wrong wire type',
+      body: Buffer.from([0x08, 0x01]),
+      type: 'application/x-protobuf',
+      encoding: undefined,
+      reason: 'protobuf',
+      message: /resourceSpans has wire type 0, expected 2/,
+    },
+    {
+      name: 'unsupported content type',
+      body: Buffer.from('x'),
+      type: 'text/plain',
+      encoding: undefined,
+      reason: 'content-type',
+      message: /unsupported Content-Type "text\/plain"/,
+    },
+    {
+      name: 'unsupported encoding',
+      body: Buffer.from('x'),
+      type: 'application/json',
+      encoding: 'br',
+      reason: 'content-encoding',
+      message: /unsupported Content-Encoding "br"/,
+    },
+    {
+      name: 'bad JSON',
+      body: Buffer.from('{"resourceSpans": ['),
+      type: 'application/json',
+      encoding: undefined,
+      reason: 'json',
+      message: /bad OTLP JSON: not valid JSON/,
+    },
+    {
+      name: 'JSON of the wrong shape',
+      body: Buffer.from('{"resourceSpans": [{"scopeSpans": [{"spans": [{"startTimeUnixNano": "soon"}]}]}]}'),
+      type: 'application/json',
+      encoding: undefined,
+      reason: 'json',
+      message: /ExportTraceServiceRequest\.resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.startTimeUnixNano must be an integer/,
+    },
   ];
   for (const c of cases) {
     it(`rejects ${c.name} with a clear OtlpDecodeError`, () => {
@@ -278,6 +340,9 @@ describe('transport encodings and bad input', () => {
     let value: Record<string, unknown> = { stringValue: 'leaf' };
     for (let i = 0; i < 300; i++) value = { arrayValue: { values: [value] } };
     const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: value }] }] }] });
-    assert.throws(() => decodeLogsRequest(Buffer.from(body), 'application/json', undefined), (error: unknown) => error instanceof OtlpDecodeError && /nested deeper/.test(error.message));
+    assert.throws(
+      () => decodeLogsRequest(Buffer.from(body), 'application/json', undefined),
+      (error: unknown) => error instanceof OtlpDecodeError && /nested deeper/.test(error.message),
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The model helpers: flatten/group round trips, attribute builders and the size estimate.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { encodeLogsRequest, encodeTraceRequest } from '../src/otlp/encode.ts';
 import {
   attr,
@@ -17,8 +17,7 @@ import {
   type SpanItem,
 } from '../src/otlp/types.ts';
 
-const fixture = <T>(name: string): T =>
-  JSON.parse(readFileSync(new URL(`./fixtures/otlp/${name}`, import.meta.url), 'utf8')) as T;
+const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/otlp/${name}`, import.meta.url), 'utf8')) as T;
 
 function span(name: string, spanId: string): SpanItem['span'] {
   return {
@@ -44,13 +43,31 @@ describe('flatten and group', () => {
   });
 
   it('groups items from different requests with equal resource and scope content', () => {
-    const a = flattenTraces({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'a')] }, scopeSpans: [{ scope: { name: 's' }, spans: [span('one', '0000000000000001')] }] }] });
-    const b = flattenTraces({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'a')] }, scopeSpans: [{ scope: { name: 's' }, spans: [span('two', '0000000000000002')] }] }] });
-    const c = flattenTraces({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'other')] }, scopeSpans: [{ scope: { name: 's' }, spans: [span('three', '0000000000000003')] }] }] });
+    const a = flattenTraces({
+      resourceSpans: [
+        { resource: { attributes: [attr('service.name', 'a')] }, scopeSpans: [{ scope: { name: 's' }, spans: [span('one', '0000000000000001')] }] },
+      ],
+    });
+    const b = flattenTraces({
+      resourceSpans: [
+        { resource: { attributes: [attr('service.name', 'a')] }, scopeSpans: [{ scope: { name: 's' }, spans: [span('two', '0000000000000002')] }] },
+      ],
+    });
+    const c = flattenTraces({
+      resourceSpans: [
+        { resource: { attributes: [attr('service.name', 'other')] }, scopeSpans: [{ scope: { name: 's' }, spans: [span('three', '0000000000000003')] }] },
+      ],
+    });
     const grouped = groupSpans([...a, ...c, ...b]);
     assert.equal(grouped.resourceSpans.length, 2);
-    assert.deepEqual(grouped.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.name), ['one', 'two']);
-    assert.deepEqual(grouped.resourceSpans[1]!.scopeSpans[0]!.spans.map((s) => s.name), ['three']);
+    assert.deepEqual(
+      grouped.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.name),
+      ['one', 'two'],
+    );
+    assert.deepEqual(
+      grouped.resourceSpans[1]!.scopeSpans[0]!.spans.map((s) => s.name),
+      ['three'],
+    );
   });
 
   it('gives records without resource or scope empty ones', () => {
@@ -71,13 +88,20 @@ describe('attributes', () => {
 
   it('toAnyValue turns objects into kvlists and survives cycles', () => {
     assert.deepEqual(toAnyValue({ a: 1, b: { c: null } }), {
-      kvlistValue: { values: [{ key: 'a', value: { intValue: '1' } }, { key: 'b', value: { kvlistValue: { values: [{ key: 'c', value: {} }] } } }] },
+      kvlistValue: {
+        values: [
+          { key: 'a', value: { intValue: '1' } },
+          { key: 'b', value: { kvlistValue: { values: [{ key: 'c', value: {} }] } } },
+        ],
+      },
     });
     assert.deepEqual(toAnyValue(Buffer.from([1, 2])), { bytesValue: 'AQI=' });
     assert.deepEqual(toAnyValue(10n ** 30n), { intValue: BigInt.asIntN(64, 10n ** 30n).toString() });
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    assert.doesNotThrow(() => encodeTraceRequest({ resourceSpans: [{ resource: { attributes: [{ key: 'c', value: toAnyValue(cyclic) }] }, scopeSpans: [] }] }, 'protobuf'));
+    assert.doesNotThrow(() =>
+      encodeTraceRequest({ resourceSpans: [{ resource: { attributes: [{ key: 'c', value: toAnyValue(cyclic) }] }, scopeSpans: [] }] }, 'protobuf'),
+    );
   });
 
   it('getAttr reads scalars', () => {

@@ -3,7 +3,7 @@
 // could freeze), their deadline, the pause after a failing backend, and the flow control that makes
 // a sender wait rather than lose its oldest items.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { TelemetryBuffer } from '../src/buffer/telemetry-buffer.ts';
 import { readExporterConfig } from '../src/export/config.ts';
 import type { OtlpExporterConfig } from '../src/export/config.ts';
@@ -45,7 +45,13 @@ describe('PressureRelief', () => {
     state.phase = options.phase ?? Phase.invoking;
     state.invocationDeadlineMs = Date.now() + (options.deadlineInMs ?? 10_000);
     const flusher: Flusher = new Flusher({ buffer, getExporter: async () => exporter, prepare: () => undefined, logger, onSettled: () => relief.settled() });
-    const relief = new PressureRelief({ buffer, flusher, state, config: { managedInstances: options.managedInstances ?? false, deadlineMarginMs: 100, exportTimeoutMs: 5000 }, logger });
+    const relief = new PressureRelief({
+      buffer,
+      flusher,
+      state,
+      config: { managedInstances: options.managedInstances ?? false, deadlineMarginMs: 100, exportTimeoutMs: 5000 },
+      logger,
+    });
     let atMs = 0;
     const fill = (count: number): void => {
       for (const item of makeSpans(count)) buffer.push({ kind: 'span', item, bytes: 100, atMs: ++atMs });

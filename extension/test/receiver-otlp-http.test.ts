@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { createLogger } from '../src/logger.ts';
 import { encodeTraceRequest } from '../src/otlp/encode.ts';
@@ -19,16 +19,37 @@ function post(port: number, path: string, body: Buffer | string, headers: Record
   });
 }
 
-const traces = { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 's' }, spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'x', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [] }] }] }] };
+const traces = {
+  resourceSpans: [
+    {
+      resource: { attributes: [] },
+      scopeSpans: [
+        {
+          scope: { name: 's' },
+          spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'x', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [] }],
+        },
+      ],
+    },
+  ],
+};
 
-test('protobuf, JSON and gzip requests are accepted; bad ones get 400/404/413/415 with a message', async (t) => {
+test('protobuf, JSON and gzip requests are accepted; bad ones get 400/404/413/415 with a message', async () => {
   const spans: SpanItem[] = [];
   const logs: LogItem[] = [];
-  const receiver = await startOtlpReceiver({ port: 0, maxRequestBytes: 2048, onSpans: (items) => spans.push(...items), onLogs: (items) => logs.push(...items), logger: createLogger('error', () => undefined) });
-  t.after(() => receiver.close());
+  const receiver = await startOtlpReceiver({
+    port: 0,
+    maxRequestBytes: 2048,
+    onSpans: (items) => spans.push(...items),
+    onLogs: (items) => logs.push(...items),
+    logger: createLogger('error', () => undefined),
+  });
+  onTestFinished(() => receiver.close());
   const protobuf = encodeTraceRequest(traces, 'protobuf');
   assert.equal((await post(receiver.port, '/v1/traces', protobuf, { 'content-type': 'application/x-protobuf' })).status, 200);
-  assert.equal((await post(receiver.port, '/v1/traces', gzipSync(protobuf), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' })).status, 200);
+  assert.equal(
+    (await post(receiver.port, '/v1/traces', gzipSync(protobuf), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' })).status,
+    200,
+  );
   const json = await post(receiver.port, '/v1/traces', JSON.stringify(traces), { 'content-type': 'application/json' });
   assert.deepEqual(json, { status: 200, body: '{}' });
   assert.equal(spans.length, 3);
@@ -48,7 +69,7 @@ test('protobuf, JSON and gzip requests are accepted; bad ones get 400/404/413/41
   assert.equal(spans.length, 3, 'nothing from a refused request is kept');
 });
 
-test('an exception while handing over a request is contained: 500 with the message, and the receiver keeps serving', async (t) => {
+test('an exception while handing over a request is contained: 500 with the message, and the receiver keeps serving', async () => {
   let calls = 0;
   const receiver = await startOtlpReceiver({
     port: 0,
@@ -59,7 +80,7 @@ test('an exception while handing over a request is contained: 500 with the messa
     onLogs: () => undefined,
     logger: createLogger('error', () => undefined),
   });
-  t.after(() => receiver.close());
+  onTestFinished(() => receiver.close());
   const failed = await post(receiver.port, '/v1/traces', JSON.stringify(traces), { 'content-type': 'application/json' });
   assert.equal(failed.status, 500);
   assert.match(failed.body, /handler blew up/);

@@ -1,15 +1,24 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { TelemetryBuffer } from '../src/buffer/telemetry-buffer.ts';
 import type { BufferedEntry } from '../src/buffer/telemetry-buffer.ts';
 
 const span = (name: string, bytes = 10, atMs = 0): BufferedEntry => ({
   kind: 'span',
-  item: { resource: { attributes: [] }, scope: { name: 's' }, span: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name, kind: 1, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [] } },
+  item: {
+    resource: { attributes: [] },
+    scope: { name: 's' },
+    span: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name, kind: 1, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [] },
+  },
   bytes,
   atMs,
 });
-const log = (bytes = 10): BufferedEntry => ({ kind: 'log', item: { resource: { attributes: [] }, scope: { name: 's' }, log: { timeUnixNano: '1', observedTimeUnixNano: '1', attributes: [] } }, bytes, atMs: 0 });
+const log = (bytes = 10): BufferedEntry => ({
+  kind: 'log',
+  item: { resource: { attributes: [] }, scope: { name: 's' }, log: { timeUnixNano: '1', observedTimeUnixNano: '1', attributes: [] } },
+  bytes,
+  atMs: 0,
+});
 const names = (entries: BufferedEntry[]): string[] => entries.map((entry) => (entry.kind === 'span' ? entry.item.span.name : 'log'));
 
 test('past the item bound the oldest entries go, counted', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { isIPv4 } from 'node:net';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { createLogger } from '../src/logger.ts';
 import { resolveSandboxAddress, SANDBOX_HOST, startTelemetryListener } from '../src/receive/telemetry-listener.ts';
 import type { TelemetryRecord } from '../src/receive/telemetry-records.ts';
@@ -20,12 +20,12 @@ function post(port: number, body: string): Promise<{ status: number; body: strin
   });
 }
 
-test('deliveries are answered OK and parsed; the URI names sandbox.localdomain; bad bodies are contained', async (t) => {
+test('deliveries are answered OK and parsed; the URI names sandbox.localdomain; bad bodies are contained', async () => {
   const delivered: TelemetryRecord[][] = [];
   const warnings: string[] = [];
   const logger = createLogger('warn', (line) => warnings.push(String((JSON.parse(line) as { message: string }).message)));
   const listener = await startTelemetryListener((records) => delivered.push(records), logger, '127.0.0.1');
-  t.after(() => listener.close());
+  onTestFinished(() => listener.close());
   assert.equal(listener.uri, `http://${SANDBOX_HOST}:${listener.port}`);
   assert.equal(listener.lastDeliveryAtMs(), 0);
 
@@ -35,7 +35,10 @@ test('deliveries are answered OK and parsed; the URI names sandbox.localdomain; 
   ];
   assert.deepEqual(await post(listener.port, JSON.stringify(batch)), { status: 200, body: 'OK' });
   assert.equal(delivered.length, 1);
-  assert.deepEqual(delivered[0]!.map((record) => record.type), ['platform.start', 'function']);
+  assert.deepEqual(
+    delivered[0]!.map((record) => record.type),
+    ['platform.start', 'function'],
+  );
   assert.ok(listener.lastDeliveryAtMs() > 0);
 
   assert.equal((await post(listener.port, '{"not": "an array"}')).status, 200);

@@ -4,7 +4,7 @@
 // request limits and the X-Ray time window.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { readExporterConfig, type XrayExporterConfig } from '../src/export/config.ts';
 import { createExporter } from '../src/export/create-exporter.ts';
@@ -40,11 +40,11 @@ describe('X-Ray exporter', () => {
   const xrayConfig = (extra: Record<string, string> = {}) => readExporterConfig({ ...env(), ...extra }) as XrayExporterConfig;
   const warnings = () => lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'WARN');
 
-  before(async () => {
+  beforeAll(async () => {
     traceSink = await startOtlpSink({ verifySigV4: { service: 'xray', region, ...credentials } });
     logSink = await startOtlpSink({ verifySigV4: { service: 'logs', region, ...credentials } });
   });
-  after(async () => {
+  afterAll(async () => {
     await traceSink.close();
     await logSink.close();
   });
@@ -68,7 +68,13 @@ describe('X-Ray exporter', () => {
       assert.ok(request.sigv4?.signedHeaders?.includes(header), `${header} is signed`);
     }
     assert.match(String(request.headers.authorization), new RegExp(`Credential=${credentials.accessKeyId}/\\d{8}/${region}/xray/aws4_request`));
-    assert.deepEqual(traceSink.spans().slice(-3).map((s) => s.name), ['span-0', 'span-1', 'span-2']);
+    assert.deepEqual(
+      traceSink
+        .spans()
+        .slice(-3)
+        .map((s) => s.name),
+      ['span-0', 'span-1', 'span-2'],
+    );
     await exporter.shutdown();
   });
 
@@ -98,7 +104,11 @@ describe('X-Ray exporter', () => {
 
   it('reports an invalid-token 403 as a failure, without retrying', async () => {
     const exporter = createXrayExporter(xrayConfig(), logger, { retryPolicy: fastRetries });
-    traceSink.setResponder(() => ({ status: 403, headers: { 'content-type': 'application/json' }, body: '{"message":"The security token included in the request is invalid."}' }));
+    traceSink.setResponder(() => ({
+      status: 403,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"The security token included in the request is invalid."}',
+    }));
     const result = await exporter.exportSpans(spans(1), Date.now() + 5000);
     assert.equal(result.kind, 'failure');
     assert.match(result.kind === 'failure' ? result.error : '', /HTTP 403 .*security token included in the request is invalid/);
@@ -163,7 +173,13 @@ describe('X-Ray exporter', () => {
     assert.equal(request.sigv4?.valid, true, request.sigv4?.reason);
     assert.ok(request.sigv4?.signedHeaders?.includes('x-aws-log-group'));
     assert.match(String(request.headers.authorization), /\/logs\/aws4_request/);
-    assert.deepEqual(logSink.logs().slice(-2).map((l) => l.body), ['line 0:' + 'y'.repeat(10), 'line 1:' + 'y'.repeat(10)]);
+    assert.deepEqual(
+      logSink
+        .logs()
+        .slice(-2)
+        .map((l) => l.body),
+      ['line 0:' + 'y'.repeat(10), 'line 1:' + 'y'.repeat(10)],
+    );
     await exporter.shutdown();
   });
 

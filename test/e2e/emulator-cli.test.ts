@@ -1,6 +1,6 @@
 // The lambda-emulator CLI: a run on examples/hello writes the report; bad input is one line and a
 // non-zero exit.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,8 +24,21 @@ test('run on examples/hello writes the JSON report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
   try {
     const reportPath = join(dir, 'report.json');
-    const { code, stderr } = await run(cliSource, ['run', '--function', hello, '--handler', 'index.handler',
-      '--event', join(hello, 'event.json'), '--repeat', '2', '--memory', '256', '--report', reportPath]);
+    const { code, stderr } = await run(cliSource, [
+      'run',
+      '--function',
+      hello,
+      '--handler',
+      'index.handler',
+      '--event',
+      join(hello, 'event.json'),
+      '--repeat',
+      '2',
+      '--memory',
+      '256',
+      '--report',
+      reportPath,
+    ]);
     assert.equal(code, 0, stderr);
     assert.match(stderr, /\[2\/2\]/, 'a progress line per invoke');
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
@@ -52,34 +65,74 @@ test('every flag reaches the environment: layer, node, env, timeout, memory, Man
     const remaining = join(dir, 'remaining.json');
     const seen = join(dir, 'env.json');
     writeFileSync(remaining, JSON.stringify({ action: 'remaining' }));
-    writeFileSync(seen, JSON.stringify({ action: 'env', names: ['CUSTOM', 'AWS_LAMBDA_MAX_CONCURRENCY', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_EXECUTION_ENV'] }));
-    const { code, stderr } = await run(cliSource, ['run', '--function', join(fixturesDir, 'emulator', 'functions'), '--handler', 'basic.handler',
-      '--layer', join(fixturesDir, 'emulator', 'ext-layer'), '--node', node24, '--env', 'TEST_EXT_EVENTS=SHUTDOWN', '--env', 'CUSTOM=from-cli',
-      '--timeout', '2', '--memory', '256', '--max-concurrency', '2', '--concurrency', '2', '--event', remaining, '--event', seen, '--report', reportPath]);
+    writeFileSync(
+      seen,
+      JSON.stringify({ action: 'env', names: ['CUSTOM', 'AWS_LAMBDA_MAX_CONCURRENCY', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_EXECUTION_ENV'] }),
+    );
+    const { code, stderr } = await run(cliSource, [
+      'run',
+      '--function',
+      join(fixturesDir, 'emulator', 'functions'),
+      '--handler',
+      'basic.handler',
+      '--layer',
+      join(fixturesDir, 'emulator', 'ext-layer'),
+      '--node',
+      node24,
+      '--env',
+      'TEST_EXT_EVENTS=SHUTDOWN',
+      '--env',
+      'CUSTOM=from-cli',
+      '--timeout',
+      '2',
+      '--memory',
+      '256',
+      '--max-concurrency',
+      '2',
+      '--concurrency',
+      '2',
+      '--event',
+      remaining,
+      '--event',
+      seen,
+      '--report',
+      reportPath,
+    ]);
     assert.equal(code, 0, stderr);
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-    assert.deepEqual(report.invocations.map((inv: { status: string }) => inv.status), ['success', 'success']);
+    assert.deepEqual(
+      report.invocations.map((inv: { status: string }) => inv.status),
+      ['success', 'success'],
+    );
     const byKind = (test: (response: unknown) => boolean) => report.invocations.find((inv: { response: unknown }) => test(inv.response)).response;
     const remainingMs = byKind((response) => typeof response === 'number');
     assert.ok(remainingMs > 1000 && remainingMs <= 2000, `the 2 s timeout is the deadline (${remainingMs} ms left)`);
-    assert.deepEqual(byKind((response) => typeof response === 'object'),
-      { CUSTOM: 'from-cli', AWS_LAMBDA_MAX_CONCURRENCY: '2', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' });
+    assert.deepEqual(
+      byKind((response) => typeof response === 'object'),
+      { CUSTOM: 'from-cli', AWS_LAMBDA_MAX_CONCURRENCY: '2', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' },
+    );
     for (const inv of report.invocations) {
       for (const field of ['requestId', 'status', 'response', 'durationMs', 'responseLatencyMs', 'postRuntimeMs']) assert.ok(field in inv, field);
     }
-    assert.equal(report.invocations.filter((inv: { initDurationMs?: number }) => typeof inv.initDurationMs === 'number').length, 1, 'one invocation paid the init');
+    assert.equal(
+      report.invocations.filter((inv: { initDurationMs?: number }) => typeof inv.initDurationMs === 'number').length,
+      1,
+      'one invocation paid the init',
+    );
     assert.equal(report.shutdown.reason, 'spindown');
     assert.equal(typeof report.shutdown.durationMs, 'number');
     const ext = report.shutdown.processes.find((proc: { name: string }) => proc.name === 'test-ext');
     assert.deepEqual([ext.exitedOnItsOwn, ext.exitCode, ext.killed, typeof ext.pid], [true, 0, false, 'number']);
-    assert.ok(report.events.some((event: { type: string; record: { name?: string } }) => event.type === 'platform.extension' && event.record.name === 'test-ext'));
+    assert.ok(
+      report.events.some((event: { type: string; record: { name?: string } }) => event.type === 'platform.extension' && event.record.name === 'test-ext'),
+    );
     assert.ok(report.logs.some((log: { source: string }) => log.source === 'test-ext'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('the built CLI prints a summary without --report', { skip: !existsSync(cliBundle) && 'dist/cli.js is not built' }, async () => {
+test('the built CLI prints a summary without --report', async () => {
   const { code, stdout } = await run(cliBundle, ['run', '--function', hello, '--handler', 'index.handler', '--event', join(hello, 'event.json')]);
   assert.equal(code, 0);
   assert.match(stdout, /success in .* ms \(init .* ms\)/);
@@ -107,8 +160,17 @@ test('a bad flag, a missing handler file and a handler that fails to load are on
   assert.equal(badNumber.stderr.trim().split('\n').length, 1);
   assert.match(badNumber.stderr, /--timeout soon/);
 
-  const extensionFails = await run(cliSource, ['run', '--function', hello, '--handler', 'index.handler',
-    '--layer', join(fixturesDir, 'emulator', 'ext-layer'), '--env', 'TEST_EXT_INIT_ERROR=Extension.ConfigInvalid']);
+  const extensionFails = await run(cliSource, [
+    'run',
+    '--function',
+    hello,
+    '--handler',
+    'index.handler',
+    '--layer',
+    join(fixturesDir, 'emulator', 'ext-layer'),
+    '--env',
+    'TEST_EXT_INIT_ERROR=Extension.ConfigInvalid',
+  ]);
   assert.notEqual(extensionFails.code, 0);
   assert.equal(extensionFails.stderr.trim().split('\n').length, 1);
   assert.match(extensionFails.stderr, /init failed: Extension\.InitError: test-ext: Extension\.ConfigInvalid/);
@@ -120,8 +182,17 @@ test('a crashing function is a reported result, not a CLI failure', async () => 
     const reportPath = join(dir, 'report.json');
     const eventPath = join(dir, 'event.json');
     writeFileSync(eventPath, JSON.stringify({ action: 'exit' }));
-    const { code } = await run(cliSource, ['run', '--function', join(fixturesDir, 'emulator', 'functions'), '--handler', 'basic.handler',
-      '--event', eventPath, '--report', reportPath]);
+    const { code } = await run(cliSource, [
+      'run',
+      '--function',
+      join(fixturesDir, 'emulator', 'functions'),
+      '--handler',
+      'basic.handler',
+      '--event',
+      eventPath,
+      '--report',
+      reportPath,
+    ]);
     assert.equal(code, 0);
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
     assert.equal(report.invocations[0].status, 'error');

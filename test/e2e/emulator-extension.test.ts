@@ -2,7 +2,7 @@
 // events, Telemetry API delivery and buffering, freeze between invokes, the SHUTDOWN budget, the API's
 // 403 answers, init/exit errors, crashes, an init that hangs and disabled extensions, all observed by
 // a real extension process (test/fixtures/emulator/ext-layer).
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { LambdaEnvironment, type EmulatorOptions, type ShutdownResult } from '../../packages/emulator/src/index.ts';
@@ -67,7 +67,13 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
       assert.equal(registered.env[runtimeOnly], null, `extensions do not see ${runtimeOnly}`);
     }
     // Only regular files directly in extensions/ run (second-layer also holds a subdirectory).
-    assert.deepEqual(env.processes().map((proc) => proc.name).sort(), ['runtime', 'second-ext', 'test-ext']);
+    assert.deepEqual(
+      env
+        .processes()
+        .map((proc) => proc.name)
+        .sort(),
+      ['runtime', 'second-ext', 'test-ext'],
+    );
 
     // Every bad call during init got its documented answer.
     assert.deepEqual(observed(env, 'test-ext', 'probe')[0]!.results, {
@@ -90,8 +96,13 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
     const id = registered.id as string;
     const lateRegister = await api(env, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'late' }, '{"events":["INVOKE"]}');
     assert.deepEqual([lateRegister.status, lateRegister.body.errorType], [403, 'Extension.RegistrationClosed']);
-    const lateSubscribe = await api(env, 'PUT', '/2022-07-01/telemetry', { 'Lambda-Extension-Identifier': id },
-      JSON.stringify({ schemaVersion: '2022-12-13', types: ['platform'], destination: { protocol: 'HTTP', URI: 'http://sandbox.localdomain:1234' } }));
+    const lateSubscribe = await api(
+      env,
+      'PUT',
+      '/2022-07-01/telemetry',
+      { 'Lambda-Extension-Identifier': id },
+      JSON.stringify({ schemaVersion: '2022-12-13', types: ['platform'], destination: { protocol: 'HTTP', URI: 'http://sandbox.localdomain:1234' } }),
+    );
     assert.deepEqual([lateSubscribe.status, lateSubscribe.body.errorType], [403, 'Telemetry.SubscriptionClosed']);
 
     // Frozen for 600 ms: the extension's 20 ms interval timer does not tick meanwhile.
@@ -132,7 +143,16 @@ test('extensions register before the runtime starts, get INVOKE and SHUTDOWN, te
   const batches = observed(env, 'test-ext', 'batch');
   assert.ok(batches.length > 0 && batches.every((batch) => batch.shapeOk && batch.path === '/telemetry'));
   const delivered = batches.flatMap((batch) => batch.types as string[]);
-  for (const type of ['platform.initStart', 'platform.initRuntimeDone', 'platform.initReport', 'platform.start', 'platform.runtimeDone', 'platform.report', 'platform.extension', 'platform.telemetrySubscription']) {
+  for (const type of [
+    'platform.initStart',
+    'platform.initRuntimeDone',
+    'platform.initReport',
+    'platform.start',
+    'platform.runtimeDone',
+    'platform.report',
+    'platform.extension',
+    'platform.telemetrySubscription',
+  ]) {
     assert.ok(delivered.includes(type), `${type} delivered`);
   }
   assert.equal(delivered.filter((type) => type === 'platform.report').length, 2);
@@ -233,7 +253,10 @@ test('an extension not subscribed to SHUTDOWN is SIGKILLed at shutdown, without 
     down = await env.shutdown();
   }
   assert.equal(down!.processes.find((proc) => proc.name === 'test-ext')?.killed, true);
-  assert.deepEqual(observed(env, 'test-ext', 'event').map((item) => item.eventType), ['INVOKE']);
+  assert.deepEqual(
+    observed(env, 'test-ext', 'event').map((item) => item.eventType),
+    ['INVOKE'],
+  );
 });
 
 test('extension output reaches a subscriber as extension records', async () => {
@@ -244,16 +267,25 @@ test('extension output reaches a subscriber as extension records', async () => {
     await env.shutdown();
   }
   const batches = observed(env, 'test-ext', 'batch');
-  assert.ok(batches.every((batch) => (batch.types as string[]).every((type) => type === 'extension')), 'only the subscribed type');
+  assert.ok(
+    batches.every((batch) => (batch.types as string[]).every((type) => type === 'extension')),
+    'only the subscribed type',
+  );
   const records = batches.flatMap((batch) => batch.extensionRecords as string[]);
-  assert.ok(records.some((record) => record.startsWith('EXT {"kind":"registered"')), 'its own stdout lines, as strings');
+  assert.ok(
+    records.some((record) => record.startsWith('EXT {"kind":"registered"')),
+    'its own stdout lines, as strings',
+  );
 });
 
 test('/opt/disable-extensions-jwigqn8j in a layer: no extension runs and the Extensions API answers 404', async () => {
   const env = environment({ layers: [extLayer, disabledLayer] });
   try {
     assert.equal((await env.invoke({ action: 'echo' })).status, 'success');
-    assert.deepEqual(env.processes().map((proc) => proc.name), ['runtime']);
+    assert.deepEqual(
+      env.processes().map((proc) => proc.name),
+      ['runtime'],
+    );
     assert.deepEqual(env.registrations, []);
     const register = await api(env, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'late' }, '{"events":["INVOKE"]}');
     assert.equal(register.status, 404);
@@ -288,6 +320,11 @@ test('Managed Instances: an external extension may register for SHUTDOWN only; t
   } finally {
     shutdown = await accepted.shutdown();
   }
-  assert.equal(observed(accepted, 'test-ext', 'event').map((item) => item.eventType).join(), 'SHUTDOWN');
+  assert.equal(
+    observed(accepted, 'test-ext', 'event')
+      .map((item) => item.eventType)
+      .join(),
+    'SHUTDOWN',
+  );
   assert.equal(shutdown!.processes.find((proc) => proc.name === 'test-ext')!.exitCode, 0);
 });

@@ -1,7 +1,7 @@
 // AWS's runtime client on Node 24 inside the emulator: buffered, error, streaming, timeout, crash,
 // exec wrapper, init failure and init timeout, freeze between invokes, the SHUTDOWN budgets without
 // external extensions, and Managed Instances concurrency, with real processes and sockets.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -76,12 +76,28 @@ test('buffered response, thrown error, logs, environment and an oversized respon
     const logged = await env.invoke({ action: 'log' });
     assert.equal(logged.response, 'logged');
     const lines = env.logs.filter((log) => log.source === 'runtime').map((log) => log.line);
-    assert.ok(lines.some((line) => line.endsWith('\tINFO\tfirst line\nsecond line')), 'a multi-line entry stays one record');
+    assert.ok(
+      lines.some((line) => line.endsWith('\tINFO\tfirst line\nsecond line')),
+      'a multi-line entry stays one record',
+    );
     assert.ok(lines.includes('raw stdout line'), 'plain stdout is captured line by line');
     assert.ok(lines.some((line) => line.includes('\tERROR\t') && line.includes('logged error')));
 
-    const names = ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_EXECUTION_ENV', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT',
-      'AWS_LAMBDA_INITIALIZATION_TYPE', 'TZ', 'NODE_PATH', 'PATH', 'CUSTOM_VAR', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_REGION', '_LAMBDA_TELEMETRY_LOG_FD'];
+    const names = [
+      'AWS_LAMBDA_FUNCTION_NAME',
+      'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+      'AWS_EXECUTION_ENV',
+      '_X_AMZN_TRACE_ID',
+      'LAMBDA_TASK_ROOT',
+      'AWS_LAMBDA_INITIALIZATION_TYPE',
+      'TZ',
+      'NODE_PATH',
+      'PATH',
+      'CUSTOM_VAR',
+      'AWS_LAMBDA_LOG_GROUP_NAME',
+      'AWS_REGION',
+      '_LAMBDA_TELEMETRY_LOG_FD',
+    ];
     const seen = (await env.invoke({ action: 'env', names }, { traceHeader })).response as Record<string, string | null>;
     assert.equal(seen.AWS_LAMBDA_FUNCTION_NAME, 'functions');
     assert.equal(seen.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '256');
@@ -116,12 +132,28 @@ test('buffered response, thrown error, logs, environment and an oversized respon
     // The runtime client sends no error-type header: the platform records say Runtime.Unknown, while
     // the caller sees the function's TypeError.
     assert.equal((reports[1]!.record as { errorType: string }).errorType, 'Runtime.Unknown');
-    assert.ok(reports.slice(1).every((report) => !('initDurationMs' in (report.record as { metrics: object }).metrics)), 'initDurationMs only on the cold start');
-    const runtimeDone = env.events.find((event) => event.type === 'platform.runtimeDone')!.record as { spans: { name: string }[]; metrics: { producedBytes: number } };
-    assert.deepEqual(runtimeDone.spans.map((span) => span.name), ['responseLatency', 'responseDuration']);
+    assert.ok(
+      reports.slice(1).every((report) => !('initDurationMs' in (report.record as { metrics: object }).metrics)),
+      'initDurationMs only on the cold start',
+    );
+    const runtimeDone = env.events.find((event) => event.type === 'platform.runtimeDone')!.record as {
+      spans: { name: string }[];
+      metrics: { producedBytes: number };
+    };
+    assert.deepEqual(
+      runtimeDone.spans.map((span) => span.name),
+      ['responseLatency', 'responseDuration'],
+    );
     assert.equal(runtimeDone.metrics.producedBytes, JSON.stringify(first.response).length);
     const types = env.events.map((event) => event.type);
-    assert.deepEqual(types.slice(0, 6), ['platform.initStart', 'platform.initRuntimeDone', 'platform.initReport', 'platform.start', 'platform.runtimeDone', 'platform.report']);
+    assert.deepEqual(types.slice(0, 6), [
+      'platform.initStart',
+      'platform.initRuntimeDone',
+      'platform.initReport',
+      'platform.start',
+      'platform.runtimeDone',
+      'platform.report',
+    ]);
   });
 });
 
@@ -147,8 +179,13 @@ test('streaming responses: plain, http-integration prelude and a mid-stream erro
     assert.equal(failed.response, 'chunk-1 ', 'what was streamed before the error is kept');
     assert.equal(failed.streamed?.trailers['lambda-runtime-function-error-type'], 'RangeError');
 
-    const done = env.events.filter((event) => event.type === 'platform.runtimeDone').map((event) => event.record as { status: string; metrics: { producedBytes: number } });
-    assert.deepEqual(done.map((record) => record.status), ['success', 'success', 'error']);
+    const done = env.events
+      .filter((event) => event.type === 'platform.runtimeDone')
+      .map((event) => event.record as { status: string; metrics: { producedBytes: number } });
+    assert.deepEqual(
+      done.map((record) => record.status),
+      ['success', 'success', 'error'],
+    );
     assert.equal((done[2] as { errorType?: string }).errorType, 'Runtime.Unknown', 'a RangeError trailer is not a platform error type');
     assert.equal(done[0]!.metrics.producedBytes, 'chunk-1 chunk-2'.length);
   });
@@ -184,7 +221,10 @@ test('a runtime crash is an error, a SIGKILL a failure; both reset and recover',
     assert.equal(killed.status, 'failure');
     assert.equal(killed.errorType, 'Runtime.ExitError');
     assert.match(killed.errorMessage ?? '', /signal: killed/);
-    assert.deepEqual(env.resets.map((reset) => reset.reason), ['failure', 'failure']);
+    assert.deepEqual(
+      env.resets.map((reset) => reset.reason),
+      ['failure', 'failure'],
+    );
     const recovered = await env.invoke({ action: 'echo' });
     assert.equal(recovered.status, 'success');
     assert.equal(typeof recovered.initDurationMs, 'number');
@@ -254,7 +294,10 @@ test('init is bounded: a handler that never finishes loading times out, naming w
     const initReport = env.events.find((event) => event.type === 'platform.initReport')!.record as { status: string };
     assert.equal(initReport.status, 'timeout');
     assert.equal(env.resets.length, 1, 'the hung runtime is reset');
-    assert.ok(env.resets[0]!.processes.every((proc) => proc.killed), 'and killed');
+    assert.ok(
+      env.resets[0]!.processes.every((proc) => proc.killed),
+      'and killed',
+    );
   });
 });
 
@@ -262,7 +305,10 @@ test('SHUTDOWN without extensions: the runtime is SIGKILLed at once, without SIG
   const env = new LambdaEnvironment({ functionDir, handler: 'basic.handler', nodePath: node24 });
   await env.invoke({ action: 'trap-sigterm' });
   const down = await env.shutdown();
-  assert.deepEqual(down.processes.map((proc) => [proc.name, proc.killed]), [['runtime', true]]);
+  assert.deepEqual(
+    down.processes.map((proc) => [proc.name, proc.killed]),
+    [['runtime', true]],
+  );
   assert.ok(!env.logs.some((log) => log.line.includes('runtime got SIGTERM')), 'no SIGTERM with a 0 ms budget');
 });
 
@@ -270,9 +316,19 @@ test('SHUTDOWN with an internal extension: the runtime gets SIGTERM and 500 ms, 
   const env = new LambdaEnvironment({ functionDir, handler: 'internal-extension.handler', nodePath: node24 });
   const result = await env.invoke({ action: 'trap-sigterm' });
   assert.equal(result.status, 'success');
-  assert.deepEqual(env.registrations.map((reg) => [reg.name, reg.kind, reg.events]), [['inside-runtime', 'internal', ['INVOKE']]]);
+  assert.deepEqual(
+    env.registrations.map((reg) => [reg.name, reg.kind, reg.events]),
+    [['inside-runtime', 'internal', ['INVOKE']]],
+  );
   const down = await env.shutdown();
-  assert.ok(env.logs.some((log) => log.line.includes('runtime got SIGTERM')), 'SIGTERM reached the runtime');
-  assert.deepEqual(down.processes.map((proc) => [proc.name, proc.killed]), [['runtime', true]], 'it ignored SIGTERM and was killed');
+  assert.ok(
+    env.logs.some((log) => log.line.includes('runtime got SIGTERM')),
+    'SIGTERM reached the runtime',
+  );
+  assert.deepEqual(
+    down.processes.map((proc) => [proc.name, proc.killed]),
+    [['runtime', true]],
+    'it ignored SIGTERM and was killed',
+  );
   assert.ok(down.durationMs >= 450, `the runtime had its 500 ms (${down.durationMs} ms)`);
 });

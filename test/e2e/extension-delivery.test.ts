@@ -3,19 +3,18 @@
 // invocation arrive (Telemetry API batches) after its export and go out with the next one: the
 // SHUTDOWN drain must carry the last of them. Under the default `adaptive` the batches are larger.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import type { TestContext } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { extensionLines, startHarness } from '../fixtures/extension/harness.ts';
 
 for (const flush of ['end', 'adaptive']) {
-  test(`${flush}: 50 frozen invocations then SHUTDOWN: every root span and log line arrives once, trace-correlated`, async (t) => {
-    await fiftyInvocations(t, flush);
+  test(`${flush}: 50 frozen invocations then SHUTDOWN: every root span and log line arrives once, trace-correlated`, async () => {
+    await fiftyInvocations(flush);
   });
 }
 
-async function fiftyInvocations(t: TestContext, flush: string): Promise<void> {
+async function fiftyInvocations(flush: string): Promise<void> {
   const harness = await startHarness({ flush });
-  t.after(() => harness.close());
+  onTestFinished(() => harness.close());
   const requestIds: string[] = [];
   for (let n = 0; n < 50; n++) {
     const result = await harness.env.invoke({ n });
@@ -23,8 +22,12 @@ async function fiftyInvocations(t: TestContext, flush: string): Promise<void> {
     requestIds.push(result.requestId);
   }
   // Registered for INVOKE and SHUTDOWN under its file name, subscribed to all three streams during init.
-  assert.deepEqual(harness.env.registrations.filter((r) => r.name === 'lambda-otel').map((r) => [r.kind, r.events]), [['external', ['INVOKE', 'SHUTDOWN']]]);
-  const subscription = harness.env.events.find((event) => event.type === 'platform.telemetrySubscription')?.record as { name: string; types: string[] } | undefined;
+  assert.deepEqual(
+    harness.env.registrations.filter((r) => r.name === 'lambda-otel').map((r) => [r.kind, r.events]),
+    [['external', ['INVOKE', 'SHUTDOWN']]],
+  );
+  const subscription = harness.env.events.find((event) => event.type === 'platform.telemetrySubscription')?.record as
+    { name: string; types: string[] } | undefined;
   assert.deepEqual(subscription && [subscription.name, [...subscription.types].sort()], ['lambda-otel', ['extension', 'function', 'platform']]);
   const down = await harness.env.shutdown();
   const extension = down.processes.find((p) => p.name === 'lambda-otel');
@@ -46,7 +49,10 @@ async function fiftyInvocations(t: TestContext, flush: string): Promise<void> {
     assert.equal(log.traceId, root.traceId, `log ${String(log.body)} is in its invocation's trace`);
     assert.equal(log.spanId, root.spanId);
   }
-  assert.deepEqual(lines.map((log) => Number(String(log.body).slice('handling '.length))).sort((a, b) => a - b), [...Array(50).keys()]);
+  assert.deepEqual(
+    lines.map((log) => Number(String(log.body).slice('handling '.length))).sort((a, b) => a - b),
+    [...Array(50).keys()],
+  );
 
   // platform.report values arrive as attributes, the init span sits in the first invocation's trace.
   const reports = harness.sink.logs().filter((log) => typeof log.body === 'string' && log.body.startsWith('REPORT '));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, Agent, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { extensionLines, startHarness } from '../fixtures/extension/harness.ts';
 import { fixturesDir } from '../support/paths.ts';
 import { BasicTracerProvider } from '../support/otel-test-provider.ts';
@@ -16,13 +16,13 @@ const SPANS_PER_REQUEST = 200;
 const SPANS_PER_SECOND = 7_500;
 const CONNECTIONS = 2;
 
-test(`${SPANS} spans sent at a steady pace during one open invocation: none dropped, every one at the backend once`, async (t) => {
+test(`${SPANS} spans sent at a steady pace during one open invocation: none dropped, every one at the backend once`, async () => {
   const harness = await startHarness({ functionDir: join(fixturesDir, 'extension', 'hold'), timeoutSec: 30 });
-  t.after(() => harness.close());
+  onTestFinished(() => harness.close());
   const hold = await startHoldServer();
-  t.after(() => hold.close());
+  onTestFinished(() => hold.close());
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  t.after(() => agent.destroy());
+  onTestFinished(() => agent.destroy());
 
   // Real OTLP/protobuf requests from OpenTelemetry's SDK: one trace of nested spans per request.
   const provider = new BasicTracerProvider();
@@ -49,7 +49,11 @@ test(`${SPANS} spans sent at a steady pace during one open invocation: none drop
   await Promise.all(Array.from({ length: CONNECTIONS }, sender));
   hold.release();
   assert.equal((await invocation).status, 'success');
-  assert.deepEqual(statuses.filter((status) => status !== 200), [], 'the receiver took every request');
+  assert.deepEqual(
+    statuses.filter((status) => status !== 200),
+    [],
+    'the receiver took every request',
+  );
   const down = await harness.env.shutdown();
   assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
 
@@ -58,7 +62,8 @@ test(`${SPANS} spans sent at a steady pace during one open invocation: none drop
   assert.equal(new Set(load.map((span) => span.spanId)).size, SPANS);
   const lines = extensionLines(harness.env);
   assert.ok(!lines.some((line) => line.message === 'telemetry dropped since the last export (full buffer or refused by the backend)'), 'no drop reported');
-  const summary = lines.find((line) => typeof line.summary === 'object')?.summary as { received: number; sent: number; dropped: number; written: number } | undefined;
+  const summary = lines.find((line) => typeof line.summary === 'object')?.summary as
+    { received: number; sent: number; dropped: number; written: number } | undefined;
   assert.ok(summary, 'the extension printed its shutdown summary');
   assert.equal(summary.dropped, 0);
   assert.equal(summary.written, 0, 'nothing was left for the SHUTDOWN fallback');
@@ -72,7 +77,14 @@ test(`${SPANS} spans sent at a steady pace during one open invocation: none drop
 function post(agent: Agent, port: number, body: Uint8Array): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/traces',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { layerDir, node24, repoRoot } from '../support/paths.ts';
 
 const zipPath = join(repoRoot, 'dist', 'lambda-otel-layer.zip');
@@ -50,12 +50,21 @@ test('dist/layer is the /opt tree: launcher, extension bundle, exec wrapper, plu
   ]) {
     assert.ok(files.includes(required), `${required} is in the layer`);
   }
-  assert.ok(files.some((file) => file.startsWith('lambda-otel/chunks/')), 'the lazily loaded chunks sit beside the bundle');
+  assert.ok(
+    files.some((file) => file.startsWith('lambda-otel/chunks/')),
+    'the lazily loaded chunks sit beside the bundle',
+  );
   // Only the launcher lies directly in extensions/: Lambda executes every file there.
-  assert.deepEqual(files.filter((file) => file.startsWith('extensions/')), ['extensions/lambda-otel']);
+  assert.deepEqual(
+    files.filter((file) => file.startsWith('extensions/')),
+    ['extensions/lambda-otel'],
+  );
   for (const script of ['extensions/lambda-otel', 'lambda-otel-handler']) {
     assert.equal(statSync(join(layerDir, script)).mode & 0o111, 0o111, `${script} is executable`);
-    const code = readFileSync(join(layerDir, script), 'utf8').split('\n').filter((line) => !line.startsWith('#')).join('\n');
+    const code = readFileSync(join(layerDir, script), 'utf8')
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n');
     assert.doesNotMatch(code, /\/opt\/|\/work\//, `${script} names no absolute layer path`);
   }
   // Start-up: no built-in imported as an ES module (its facade loads every export, undici included).

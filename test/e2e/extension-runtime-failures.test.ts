@@ -1,15 +1,15 @@
 // When the runtime dies without sending its root span (timeout, killed process), the extension
 // emits that root span itself, status ERROR with the reason, in the invocation's X-Ray trace.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { startHarness } from '../fixtures/extension/harness.ts';
 
 const traceHeader = 'Root=1-6352a70e-1e2c502e358361800241fd45;Parent=35465b3a9e2f7c6a;Sampled=1';
 
-test('a handler that times out gets a synthesized root span with status ERROR and the reason', async (t) => {
+test('a handler that times out gets a synthesized root span with status ERROR and the reason', async () => {
   // No exec wrapper: no plugin, so nothing but the extension can report this invocation.
   const harness = await startHarness({ wrapper: false, timeoutSec: 1 });
-  t.after(() => harness.close());
+  onTestFinished(() => harness.close());
   const result = await harness.env.invoke({ n: 1, hang: true }, { traceHeader });
   assert.equal(result.status, 'timeout');
   const [root] = await harness.sink.waitForSpans(1, 5000);
@@ -26,9 +26,9 @@ test('a handler that times out gets a synthesized root span with status ERROR an
   assert.equal(line.traceId, root.traceId);
 });
 
-test('a killed runtime process gets a synthesized root span with status ERROR and the reason', async (t) => {
+test('a killed runtime process gets a synthesized root span with status ERROR and the reason', async () => {
   const harness = await startHarness({ timeoutSec: 2 });
-  t.after(() => harness.close());
+  onTestFinished(() => harness.close());
   const ok = await harness.env.invoke({ n: 1 }, { traceHeader });
   assert.equal(ok.status, 'success');
   const killed = await harness.env.invoke({ n: 2, kill: true }, { traceHeader });
@@ -46,10 +46,10 @@ test('a killed runtime process gets a synthesized root span with status ERROR an
   assert.notEqual(healthy[0]!.attributes['lambda_otel.synthesized'], true);
 });
 
-test('a handler that throws with no SDK to report it: the synthesized root span says the function returned an error', async (t) => {
+test('a handler that throws with no SDK to report it: the synthesized root span says the function returned an error', async () => {
   // Without the plugin nothing sends a root span; the platform classifies the Node error as Runtime.Unknown.
   const harness = await startHarness({ wrapper: false, flush: 'end' });
-  t.after(() => harness.close());
+  onTestFinished(() => harness.close());
   const result = await harness.env.invoke({ n: 1, fail: true }, { traceHeader });
   assert.equal(result.status, 'error');
   await harness.env.shutdown();

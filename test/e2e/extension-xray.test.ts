@@ -3,7 +3,7 @@
 // signed for service `logs` with the log group and stream headers. Each endpoint is a local sink
 // that checks the signature with an independent implementation (aws4).
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { startOtlpSink } from '../support/otlp-sink.ts';
 import { extensionLines, startHarness } from '../fixtures/extension/harness.ts';
 
@@ -11,7 +11,7 @@ const region = 'eu-west-1';
 const credentials = { accessKeyId: 'AKIDLAMBDAOTELTEST', secretAccessKey: 'c2VjcmV0LWtleS1mb3ItdGhlLXRlc3Q', sessionToken: 'session-token-for-the-test' };
 const traceHeader = 'Root=1-6352a70e-1e2c502e358361800241fd45;Parent=35465b3a9e2f7c6a;Sampled=1';
 
-test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed for its service, in the X-Ray trace', async (t) => {
+test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed for its service, in the X-Ray trace', async () => {
   const xray = await startOtlpSink({ verifySigV4: { service: 'xray', region, ...credentials } });
   const logs = await startOtlpSink({ verifySigV4: { service: 'logs', region, ...credentials } });
   const harness = await startHarness({
@@ -29,7 +29,7 @@ test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed 
       OTEL_PROPAGATORS: 'tracecontext,baggage,xray-lambda',
     },
   });
-  t.after(async () => {
+  onTestFinished(async () => {
     await harness.close();
     await logs.close();
   });
@@ -41,7 +41,13 @@ test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed 
   assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
 
   // Spans: every request signed for xray in the region, gzip protobuf (the default).
-  assert.ok(xray.requests.length > 0, `span requests reached the X-Ray sink; the extension said:\n${harness.env.logs.filter((entry) => entry.source === 'lambda-otel').map((entry) => entry.line).join('\n')}`);
+  assert.ok(
+    xray.requests.length > 0,
+    `span requests reached the X-Ray sink; the extension said:\n${harness.env.logs
+      .filter((entry) => entry.source === 'lambda-otel')
+      .map((entry) => entry.line)
+      .join('\n')}`,
+  );
   for (const request of xray.requests) {
     assert.equal(request.path, '/v1/traces');
     assert.equal(request.sigv4?.valid, true, request.sigv4?.reason);
@@ -50,7 +56,12 @@ test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed 
     assert.equal(request.headers['content-type'], 'application/x-protobuf');
     assert.equal(request.headers['content-encoding'], 'gzip');
   }
-  const roots = new Map(xray.spans().filter((span) => typeof span.attributes['faas.invocation_id'] === 'string').map((span) => [span.attributes['faas.invocation_id'] as string, span]));
+  const roots = new Map(
+    xray
+      .spans()
+      .filter((span) => typeof span.attributes['faas.invocation_id'] === 'string')
+      .map((span) => [span.attributes['faas.invocation_id'] as string, span]),
+  );
   assert.equal(roots.size, 2);
   // The invocation's X-Ray trace continues: its Root is the trace id, as X-Ray accepts it.
   assert.equal(roots.get(traced.requestId)?.traceId, '6352a70e1e2c502e358361800241fd45');
@@ -73,7 +84,8 @@ test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed 
     assert.equal(line.traceId, roots.get(result.requestId)?.traceId, 'in its invocation trace');
   }
 
-  const summary = extensionLines(harness.env).find((line) => typeof line.summary === 'object')?.summary as { sent: number; written: number; dropped: number; received: number } | undefined;
+  const summary = extensionLines(harness.env).find((line) => typeof line.summary === 'object')?.summary as
+    { sent: number; written: number; dropped: number; received: number } | undefined;
   assert.ok(summary);
   assert.equal(summary.dropped, 0);
   assert.equal(summary.sent + summary.written, summary.received);

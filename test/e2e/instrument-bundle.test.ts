@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { layerDir, node24 } from '../support/paths.ts';
 
 const pluginDir = join(layerDir, 'nodejs', 'node_modules', '@lambda-otel', 'instrument');
@@ -41,7 +41,11 @@ test('the writers bundle is loaded after the first response, not at import or du
     process.stderr.write(JSON.stringify({ afterImport, atResponse, afterExport: writersLoaded(), result }));
   `;
   // Act
-  const run = spawnSync(node24, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_LAMBDA_FUNCTION_NAME: 'f' }, timeout: 10_000 });
+  const run = spawnSync(node24, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, AWS_LAMBDA_FUNCTION_NAME: 'f' },
+    timeout: 10_000,
+  });
   // Assess
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stderr), { afterImport: false, atResponse: false, afterExport: true, result: { statusCode: 200 } });

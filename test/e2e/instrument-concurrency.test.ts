@@ -4,20 +4,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { instrumentFixtures, startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
 import { repoRoot } from '../support/paths.ts';
 
 const template = JSON.parse(readFileSync(join(repoRoot, 'packages/instrument/test/fixtures/events/api-gateway-http.json'), 'utf8'));
 
-test('20 concurrent invokes in Managed Instances mode: 20 root spans, children and log lines under the right invocation', async (t) => {
+test('20 concurrent invokes in Managed Instances mode: 20 root spans, children and log lines under the right invocation', async () => {
   const h = await startInstrumentHarness({
     functionDir: join(instrumentFixtures, 'cjs'),
     handler: 'index.handler',
     maxConcurrency: 20,
     env: { LAMBDA_OTEL_CORRELATE_CONSOLE: 'true' },
   });
-  t.after(() => h.close());
+  onTestFinished(() => h.close());
   const events = Array.from({ length: 20 }, (_, n) => {
     const event = structuredClone(template);
     event.headers.traceparent = `00-${(n + 1).toString(16).padStart(32, 'c')}-${(n + 1).toString(16).padStart(16, 'd')}-01`;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { instrumentFixtures, startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
 import { fixturesDir, node22 } from '../support/paths.ts';
 
@@ -12,9 +12,9 @@ const STATUS_ERROR = 2;
 const eventsDir = join(fixturesDir, '..', '..', 'packages', 'instrument', 'test', 'fixtures', 'events');
 const loadEvent = (name: string) => JSON.parse(readFileSync(join(eventsDir, `${name}.json`), 'utf8'));
 
-test('CommonJS handler via the exec wrapper: HTTP API v2 traceparent, SQS batch, a throw, then a working invoke', async (t) => {
+test('CommonJS handler via the exec wrapper: HTTP API v2 traceparent, SQS batch, a throw, then a working invoke', async () => {
   const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'cjs'), handler: 'index.handler' });
-  t.after(() => h.close());
+  onTestFinished(() => h.close());
 
   // API Gateway v2 carrying a traceparent: the root continues that trace, kind SERVER, route name.
   const http = await h.env.invoke(loadEvent('api-gateway-http'));
@@ -79,13 +79,13 @@ test('CommonJS handler via the exec wrapper: HTTP API v2 traceparent, SQS batch,
   assert.equal(h.roots().get(after.requestId)!.attributes['faas.trigger'], 'other');
 });
 
-test('ESM handler in a nested directory with a nested export path (src/handlers/orders.api.get); xray-lambda parent', async (t) => {
+test('ESM handler in a nested directory with a nested export path (src/handlers/orders.api.get); xray-lambda parent', async () => {
   const h = await startInstrumentHarness({
     functionDir: join(instrumentFixtures, 'esm'),
     handler: 'src/handlers/orders.api.get',
     env: { OTEL_PROPAGATORS: 'tracecontext,baggage,xray-lambda' },
   });
-  t.after(() => h.close());
+  onTestFinished(() => h.close());
   const event = loadEvent('function-url');
   const result = await h.env.invoke(event);
   assert.equal(result.status, 'success', result.errorMessage);
@@ -106,19 +106,19 @@ test('ESM handler in a nested directory with a nested export path (src/handlers/
   assert.deepEqual([xrayRoot.traceId, xrayRoot.parentSpanId], ['5759e988bd862e3fe1be46a994272793', '53995c3f42cd8ad8']);
 });
 
-test('a bad LAMBDA_OTEL_ORIGINAL_HANDLER fails init with an error naming it', async (t) => {
+test('a bad LAMBDA_OTEL_ORIGINAL_HANDLER fails init with an error naming it', async () => {
   const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'cjs'), handler: 'missing.handler' });
-  t.after(() => h.close());
+  onTestFinished(() => h.close());
   const result = await h.env.invoke({});
   assert.notEqual(result.status, 'success');
   assert.match(`${result.errorType} ${result.errorMessage}`, /ImportModuleError.*LAMBDA_OTEL_ORIGINAL_HANDLER/s);
 });
 
-test('callback handler: aws-lambda-ric 4 refuses it the same way with and without the wrapper', async (t) => {
+test('callback handler: aws-lambda-ric 4 refuses it the same way with and without the wrapper', async () => {
   const outcomes: string[] = [];
   for (const wrapper of [false, true]) {
     const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'callback'), handler: 'index.handler', wrapper });
-    t.after(() => h.close());
+    onTestFinished(() => h.close());
     const result = await h.env.invoke({});
     assert.notEqual(result.status, 'success');
     outcomes.push(`${result.errorType}: ${result.errorMessage}`);
@@ -127,9 +127,9 @@ test('callback handler: aws-lambda-ric 4 refuses it the same way with and withou
   assert.equal(outcomes[1], outcomes[0]);
 });
 
-test('Node 22 (minimum supported): CommonJS and nested ESM handlers through the exec wrapper', async (t) => {
+test('Node 22 (minimum supported): CommonJS and nested ESM handlers through the exec wrapper', async () => {
   const cjs = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'cjs'), handler: 'index.handler', nodePath: node22 });
-  t.after(() => cjs.close());
+  onTestFinished(() => cjs.close());
   const result = await cjs.env.invoke(loadEvent('api-gateway-rest'));
   assert.equal(result.status, 'success', result.errorMessage);
   await waitForSpans(cjs.sink, () => cjs.roots().has(result.requestId));
@@ -139,7 +139,7 @@ test('Node 22 (minimum supported): CommonJS and nested ESM handlers through the 
   assert.equal(root.attributes['faas.coldstart'], true);
 
   const esm = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'esm'), handler: 'src/handlers/orders.api.get', nodePath: node22 });
-  t.after(() => esm.close());
+  onTestFinished(() => esm.close());
   const nested = await esm.env.invoke(loadEvent('function-url'));
   assert.equal(nested.status, 'success', nested.errorMessage);
   await waitForSpans(esm.sink, (spans) => esm.roots().has(nested.requestId) && spans.some((s) => s.name === 'esm-child'));

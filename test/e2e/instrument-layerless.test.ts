@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { build } from 'esbuild';
 import { instrumentFixtures, startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
 
@@ -28,12 +28,12 @@ async function bundleFixture(fixture: string, outfile: string, format: 'esm' | '
   });
 }
 
-test('layerless wrap() bundle with the otlp writer: spans reach the backend, at the latest on shutdown', async (t) => {
+test('layerless wrap() bundle with the otlp writer: spans reach the backend, at the latest on shutdown', async () => {
   const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-layerless-'));
-  t.after(() => rm(functionDir, { recursive: true, force: true }));
+  onTestFinished(() => rm(functionDir, { recursive: true, force: true }));
   await bundleFixture('handler.ts', join(functionDir, 'index.mjs'), 'esm');
   const h = await startInstrumentHarness({ functionDir, handler: 'index.handler', layer: false });
-  t.after(() => h.close());
+  onTestFinished(() => h.close());
   const first = await h.env.invoke({ name: 'ada' });
   assert.equal(first.status, 'success', first.errorMessage);
   assert.deepEqual(first.response, { greeting: 'hello ada' });
@@ -42,7 +42,10 @@ test('layerless wrap() bundle with the otlp writer: spans reach the backend, at 
   const down = await h.env.shutdown();
   const runtime = down.processes.find((p) => p.name === 'runtime');
   assert.equal(runtime?.exitedOnItsOwn, true, 'SIGTERM reached the runtime (the no-op extension registered in time) and it exited');
-  assert.deepEqual(h.env.registrations.map((r) => [r.name, r.kind]), [[SHUTDOWN_HELPER, 'internal']]);
+  assert.deepEqual(
+    h.env.registrations.map((r) => [r.name, r.kind]),
+    [[SHUTDOWN_HELPER, 'internal']],
+  );
   assert.equal(h.jsonLines().filter((line) => line.level === 'WARN').length, 0, JSON.stringify(h.jsonLines()));
 
   await waitForSpans(h.sink, () => h.roots().has(first.requestId) && h.roots().has(second.requestId));
@@ -56,12 +59,12 @@ test('layerless wrap() bundle with the otlp writer: spans reach the backend, at 
   assert.equal(log?.trace_id, root.traceId, 'the logger line carries the invocation ids');
 });
 
-test('layerless CommonJS bundle: it works, and the lost race for the shutdown helper is said once', async (t) => {
+test('layerless CommonJS bundle: it works, and the lost race for the shutdown helper is said once', async () => {
   const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-layerless-cjs-'));
-  t.after(() => rm(functionDir, { recursive: true, force: true }));
+  onTestFinished(() => rm(functionDir, { recursive: true, force: true }));
   await bundleFixture('handler-cjs.ts', join(functionDir, 'index.js'), 'cjs');
   const h = await startInstrumentHarness({ functionDir, handler: 'index.handler', layer: false });
-  t.after(() => h.close());
+  onTestFinished(() => h.close());
   for (const n of [1, 2]) {
     const result = await h.env.invoke({ n });
     assert.equal(result.status, 'success', result.errorMessage);

@@ -2,12 +2,12 @@
 // bytes, and a mid-stream throw is an ERROR span, one log line and the stream's error trailers.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { instrumentFixtures, startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
 
-test('streaming: 3 chunks over 300 ms, with and without the HTTP prelude; a mid-stream throw', async (t) => {
+test('streaming: 3 chunks over 300 ms, with and without the HTTP prelude; a mid-stream throw', async () => {
   const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'streaming'), handler: 'index.handler' });
-  t.after(() => h.close());
+  onTestFinished(() => h.close());
 
   const plain = await h.env.invoke({});
   assert.equal(plain.status, 'success', plain.errorMessage);

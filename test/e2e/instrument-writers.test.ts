@@ -1,7 +1,7 @@
 // The writers against real sockets: the extension writer, its stdout fallback (the envelope replayed to
 // the OTLP sink, which decodes it independently), the otlp writer's retry, the function and console
 // writers, and a failing writer behind wrap(): the handler's result never changes.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { request } from 'node:http';
@@ -17,7 +17,7 @@ import { createConsoleWriter, formatSpanLine } from '../../packages/instrument/s
 /** The plugin's own JSON lines (its logger writes to stdout), kept for the "said once" checks. */
 const pluginLines: Record<string, any>[] = [];
 const originalWrite = process.stdout.write.bind(process.stdout);
-before(() => {
+beforeAll(() => {
   process.stdout.write = ((chunk: any, ...rest: any[]) => {
     for (const line of String(chunk).split('\n')) {
       if (!line.startsWith('{"timestamp"')) continue;
@@ -30,7 +30,7 @@ before(() => {
     return originalWrite(chunk, ...rest);
   }) as typeof process.stdout.write;
 });
-after(() => {
+afterAll(() => {
   process.stdout.write = originalWrite;
 });
 const warnings = (text: string) => pluginLines.filter((line) => line.level === 'WARN' && String(line.message).includes(text));
@@ -70,7 +70,13 @@ describe('writers', () => {
       const writer = createExtensionWriter({ port: sink.port, timeoutMs: 1000, fallback: () => assert.fail('no fallback expected') });
       await writer.write(finishedSpans(['a', 'b']));
       await writer.flush();
-      assert.deepEqual(sink.spans().map((s) => s.name).sort(), ['a', 'b']);
+      assert.deepEqual(
+        sink
+          .spans()
+          .map((s) => s.name)
+          .sort(),
+        ['a', 'b'],
+      );
       assert.equal(sink.requests[0]!.headers['content-type'], 'application/x-protobuf');
     } finally {
       await sink.close();
@@ -94,11 +100,20 @@ describe('writers', () => {
       Object.keys(envelope).sort(),
       ['__otel_otlp_stdout', 'base64', 'content-encoding', 'content-type', 'endpoint', 'method', 'payload', 'source'].sort(),
     );
-    assert.deepEqual([envelope.source, envelope.method, envelope['content-type'], envelope['content-encoding'], envelope.base64], ['orders-fn', 'POST', 'application/x-protobuf', 'gzip', true]);
+    assert.deepEqual(
+      [envelope.source, envelope.method, envelope['content-type'], envelope['content-encoding'], envelope.base64],
+      ['orders-fn', 'POST', 'application/x-protobuf', 'gzip', true],
+    );
     const sink = await startOtlpSink();
     try {
       assert.equal(await post(sink.url, Buffer.from(envelope.payload, 'base64')), 200);
-      assert.deepEqual(sink.spans().map((s) => s.name).sort(), ['lost?', 'no']);
+      assert.deepEqual(
+        sink
+          .spans()
+          .map((s) => s.name)
+          .sort(),
+        ['lost?', 'no'],
+      );
     } finally {
       await sink.close();
     }
@@ -131,10 +146,19 @@ describe('writers', () => {
     let answered = 0;
     sink.setResponder(() => (answered++ === 0 ? { status: 503, headers: { 'retry-after': '0' } } : undefined));
     try {
-      const writer = createOtlpHttpWriter({ url: `${sink.url}/v1/traces`, headers: { 'x-tenant': 't1' }, timeoutMs: 1000, protocol: 'http/protobuf', compression: 'gzip' });
+      const writer = createOtlpHttpWriter({
+        url: `${sink.url}/v1/traces`,
+        headers: { 'x-tenant': 't1' },
+        timeoutMs: 1000,
+        protocol: 'http/protobuf',
+        compression: 'gzip',
+      });
       await writer.write(finishedSpans(['retried']));
       assert.equal(sink.requests.length, 2);
-      assert.deepEqual(sink.spans().map((s) => s.name), ['retried']);
+      assert.deepEqual(
+        sink.spans().map((s) => s.name),
+        ['retried'],
+      );
       assert.deepEqual(
         [sink.requests[1]!.headers['content-encoding'], sink.requests[1]!.headers['content-type'], sink.requests[1]!.headers['x-tenant']],
         ['gzip', 'application/x-protobuf', 't1'],
@@ -177,7 +201,10 @@ describe('writers', () => {
     assert.match(line, /^\[lambda-otel\] checkout kind=INTERNAL [\d.]+ms status=OK trace=[0-9a-f]{32} span=[0-9a-f]{16} parent=- \{\}$/);
     const lines: string[] = [];
     await createConsoleWriter({ write: (text) => lines.push(text) }).write(finishedSpans(['a', 'b']));
-    assert.deepEqual(lines.map((text) => text.split(' ')[1]), ['a', 'b']);
+    assert.deepEqual(
+      lines.map((text) => text.split(' ')[1]),
+      ['a', 'b'],
+    );
   });
 
   it('behind wrap(), a writer that throws never changes the result; the failure is said once', async () => {

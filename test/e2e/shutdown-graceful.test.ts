@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, onTestFinished } from 'vitest';
 import { build } from 'esbuild';
 import { LambdaEnvironment } from '../../packages/emulator/src/index.ts';
 import { startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
@@ -19,7 +19,7 @@ let workDir: string;
 let layerlessDir: string;
 let withLayerDir: string;
 
-before(async () => {
+beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'lambda-otel-shutdown-'));
   layerlessDir = join(workDir, 'layerless');
   withLayerDir = join(workDir, 'with-layer');
@@ -27,10 +27,16 @@ before(async () => {
   // Layerless: the plugin bundled into the function, as an ES module (it awaits ready()).
   await build({ ...common, entryPoints: [join(fixtureDir, 'handler.ts')], outfile: join(layerlessDir, 'index.mjs'), format: 'esm' });
   // With the layer: CommonJS, so `@lambda-otel/instrument` resolves through NODE_PATH to the layer.
-  await build({ ...common, entryPoints: [join(fixtureDir, 'with-layer.ts')], outfile: join(withLayerDir, 'index.js'), format: 'cjs', external: ['@lambda-otel/instrument'] });
+  await build({
+    ...common,
+    entryPoints: [join(fixtureDir, 'with-layer.ts')],
+    outfile: join(withLayerDir, 'index.js'),
+    format: 'cjs',
+    external: ['@lambda-otel/instrument'],
+  });
 });
 
-after(async () => {
+afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
@@ -75,14 +81,23 @@ function assertGracefulShutdown(env: LambdaEnvironment, down: Shutdown, budgetMs
   assert.ok(Math.max(at('hook ran', 'throwingHook'), at('hook ran', 'hangingHook')) < at('hook finished', 'closeConnections'));
   // The bad hooks are logged and do not stop the rest.
   const failed = records.filter((r) => r.message === 'graceful shutdown: hook failed');
-  assert.deepEqual(failed.map((r) => [r.hook, r.errorMessage]), [['throwingHook', 'connection already closed']]);
-  assert.deepEqual(records.filter((r) => r.message === 'graceful shutdown: hook timed out').map((r) => r.hook), ['hangingHook']);
+  assert.deepEqual(
+    failed.map((r) => [r.hook, r.errorMessage]),
+    [['throwingHook', 'connection already closed']],
+  );
+  assert.deepEqual(
+    records.filter((r) => r.message === 'graceful shutdown: hook timed out').map((r) => r.hook),
+    ['hangingHook'],
+  );
   assert.deepEqual([completed.hooksFailed, completed.hooksTimedOut], [['throwingHook'], ['hangingHook']]);
   return records;
 }
 
 describe('graceful shutdown in the emulator', () => {
-  for (const [runtimeName, nodePath] of [['Node 24', node24], ['Node 22', node22]] as const) {
+  for (const [runtimeName, nodePath] of [
+    ['Node 24', node24],
+    ['Node 22', node22],
+  ] as const) {
     it(`without the layer (${runtimeName}): the no-op internal extension buys SIGTERM; hooks, final flush, exit 0`, async () => {
       // Prepare
       const env = new LambdaEnvironment({ functionDir: layerlessDir, handler: 'index.handler', nodePath, timeoutSec: 3, memoryMb: 128 });
@@ -93,7 +108,10 @@ describe('graceful shutdown in the emulator', () => {
         // Act
         const down = await env.shutdown();
         // Assess
-        assert.deepEqual(env.registrations.map((r) => [r.name, r.kind, r.events]), [[NOOP_EXTENSION_NAME, 'internal', []]]);
+        assert.deepEqual(
+          env.registrations.map((r) => [r.name, r.kind, r.events]),
+          [[NOOP_EXTENSION_NAME, 'internal', []]],
+        );
         const records = assertGracefulShutdown(env, down, 500);
         // The writer saw the span the hook ended, after the hooks and before the last line.
         const flushed = records.findIndex((r) => r.message === 'spans written' && (r.spans as string[]).includes('close-connections'));
@@ -107,13 +125,17 @@ describe('graceful shutdown in the emulator', () => {
     });
   }
 
-  it("with the layer: no helper extension (the layer's extension is registered), the shorter budget, spans reach the backend", async (t) => {
+  it("with the layer: no helper extension (the layer's extension is registered), the shorter budget, spans reach the backend", async () => {
     const h = await startInstrumentHarness({ functionDir: withLayerDir, handler: 'index.handler', timeoutSec: 3 });
-    t.after(() => h.close());
+    onTestFinished(() => h.close());
     const inv = await h.env.invoke({ n: 1 });
     assert.equal(inv.status, 'success', JSON.stringify(inv));
     const down = await h.env.shutdown();
-    assert.deepEqual(h.env.registrations.map((r) => [r.name, r.kind]), [['lambda-otel', 'external']], 'only the layer extension registered');
+    assert.deepEqual(
+      h.env.registrations.map((r) => [r.name, r.kind]),
+      [['lambda-otel', 'external']],
+      'only the layer extension registered',
+    );
     assertGracefulShutdown(h.env, down, 300);
     // The span a hook ended went out in the final flush, through the extension's SHUTDOWN drain.
     await waitForSpans(h.sink, (spans) => spans.some((s) => s.name === 'close-connections') && h.roots().has(inv.requestId));

@@ -4,17 +4,17 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { onTestFinished, test } from 'vitest';
 import { build } from 'esbuild';
 import { startInstrumentHarness, waitForSpans } from '../fixtures/instrument/harness.ts';
 import { fixturesDir } from '../support/paths.ts';
 
 const SPAN_STATUS_ERROR = 2;
 
-test('a timed-out invocation still delivers its ERROR root span marked lambda_otel.timeout', async (t) => {
+test('a timed-out invocation still delivers its ERROR root span marked lambda_otel.timeout', async () => {
   // Prepare: the fixture bundled with the plugin's sources; writer otlp straight to the sink.
   const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-timeout-'));
-  t.after(() => rm(functionDir, { recursive: true, force: true }));
+  onTestFinished(() => rm(functionDir, { recursive: true, force: true }));
   await build({
     entryPoints: [join(fixturesDir, 'timeout', 'handler.ts')],
     bundle: true,
@@ -33,7 +33,7 @@ test('a timed-out invocation still delivers its ERROR root span marked lambda_ot
     timeoutSec: 1,
     env: { LAMBDA_OTEL_WRITER: 'otlp', LAMBDA_OTEL_TIMEOUT_MARGIN_MS: '150' },
   });
-  t.after(() => h.close());
+  onTestFinished(() => h.close());
 
   // Act
   const inv = await h.env.invoke({ sleepMs: 5_000 });

@@ -1,7 +1,7 @@
 // The shared test helpers are checked against independent producers: spans serialized by
 // OpenTelemetry's own OTLP serializer, and requests signed by the AWS SDK's SigV4 signer.
 import { strict as assert } from 'node:assert';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { BasicTracerProvider } from './otel-test-provider.ts';
 import { startOtlpSink } from './otlp-sink.ts';

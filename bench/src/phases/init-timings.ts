@@ -26,9 +26,7 @@ export function initTimings(events: TelemetryEvent[], registrations: Registratio
   };
   const startMs = at('platform.initStart');
   const runtimeDoneMs = at('platform.initRuntimeDone');
-  const report = events.find((event) => event.type === 'platform.initReport')?.record as
-    | { metrics?: { durationMs?: number } }
-    | undefined;
+  const report = events.find((event) => event.type === 'platform.initReport')?.record as { metrics?: { durationMs?: number } } | undefined;
   const totalInitMs = report?.metrics?.durationMs ?? Number.NaN;
   const externals = registrations.filter((registration) => registration.kind === 'external');
   const lastRegisteredMs = externals.length > 0 ? Math.max(...externals.map((registration) => registration.atMs)) : Number.NaN;
@@ -39,8 +37,7 @@ export function initTimings(events: TelemetryEvent[], registrations: Registratio
     totalInitMs,
     runtimeInitMs: runtimeDoneMs - runtimeStartMs,
     extensionRegisteredMs: lastRegisteredMs - startMs,
-    extensionReadyMs:
-      externals.length === 0 ? Number.NaN : exactReady ? Math.max(...(readyTimes as number[])) - startMs : totalInitMs,
+    extensionReadyMs: externals.length === 0 ? Number.NaN : exactReady ? Math.max(...(readyTimes as number[])) - startMs : totalInitMs,
     readyIsUpperBound: externals.length > 0 && !exactReady,
   };
 }

@@ -26,12 +26,11 @@ export async function runWarmInvokes(
   targets: Record<RunId, VariantTargets>,
   progress: (done: number, total: number) => void,
 ): Promise<WarmResults> {
-  const envs = Object.fromEntries(runIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id]))])) as Record<
-    RunId,
-    LambdaEnvironment
-  >;
+  const envs = Object.fromEntries(runIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id]))])) as Record<RunId, LambdaEnvironment>;
   const results = Object.fromEntries(
-    runIds.map((id) => [id, {
+    runIds.map((id) => [
+      id,
+      {
         responseLatencyMs: [],
         postRuntimeMs: [],
         requestIds: [],
@@ -40,7 +39,8 @@ export async function runWarmInvokes(
         extensionRssMiB: 0,
         runtimeGrowthMiBPer1000: 0,
         extensionGrowthMiBPer1000: 0,
-      },]),
+      },
+    ]),
   ) as unknown as WarmResults;
   try {
     for (let round = 0; round < unmeasuredWarmInvokes; round++) {

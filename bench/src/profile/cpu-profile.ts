@@ -67,8 +67,7 @@ export function summarizeProfile(file: string, windowMs = Number.POSITIVE_INFINI
     for (const module of modules) byModule.set(module, (byModule.get(module) ?? 0) + us);
     for (const fn of functions) byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
   }
-  const top = (map: Map<string, number>): [string, number][] =>
-    [...map].sort((x, y) => y[1] - x[1]).map(([key, us]) => [key, us / 1000]);
+  const top = (map: Map<string, number>): [string, number][] => [...map].sort((x, y) => y[1] - x[1]).map(([key, us]) => [key, us / 1000]);
   return { sampledMs: sampledUs / 1000, byModule: top(byModule), byFunction: top(byFunction), bySelf: top(bySelf) };
 }
 

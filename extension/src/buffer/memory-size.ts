@@ -42,7 +42,9 @@ export function recordMemoryBytes(item: SpanItem | LogItem): number {
 /** Heap bytes of an item's resource and scope: count once for all the items that share them. */
 export function envelopeMemoryBytes(item: { readonly resource: Resource; readonly scope: InstrumentationScope }): number {
   const scope = item.scope;
-  return 200 + attributesBytes(item.resource?.attributes, 0) + (scope?.name.length ?? 0) + (scope?.version?.length ?? 0) + attributesBytes(scope?.attributes, 0);
+  return (
+    200 + attributesBytes(item.resource?.attributes, 0) + (scope?.name.length ?? 0) + (scope?.version?.length ?? 0) + attributesBytes(scope?.attributes, 0)
+  );
 }
 
 function attributesBytes(attributes: readonly KeyValue[] | undefined, depth: number): number {

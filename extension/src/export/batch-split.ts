@@ -30,12 +30,7 @@ const estimateHeadroom = 0.8;
  * const { requests, oversized } = splitIntoRequests(items, { maxItems: 10_000, maxBytes: 5_000_000 },
  *   (chunk) => encodeTraceRequest(groupSpans(chunk), 'protobuf'), estimateBytes);
  */
-export function splitIntoRequests<T>(
-  items: readonly T[],
-  limits: BatchLimits,
-  encode: (chunk: T[]) => Buffer,
-  estimate: (item: T) => number,
-): SplitResult<T> {
+export function splitIntoRequests<T>(items: readonly T[], limits: BatchLimits, encode: (chunk: T[]) => Buffer, estimate: (item: T) => number): SplitResult<T> {
   const result: SplitResult<T> = { requests: [], oversized: [] };
   const maxItemBytes = Math.min(limits.maxItemBytes ?? limits.maxBytes, limits.maxBytes);
   const budget = limits.maxBytes * estimateHeadroom;

@@ -263,10 +263,10 @@ function xrayConfig(raw: ExporterEnv): XrayExporterConfig {
   if (explicitGroup?.toLowerCase() === 'off') {
     logsDisabledReason = 'LAMBDA_OTEL_LOG_GROUP is off';
   } else {
-    logGroup =
-      explicitGroup ?? raw.AWS_LAMBDA_LOG_GROUP_NAME ?? (raw.AWS_LAMBDA_FUNCTION_NAME ? `/aws/lambda/${raw.AWS_LAMBDA_FUNCTION_NAME}` : undefined);
+    logGroup = explicitGroup ?? raw.AWS_LAMBDA_LOG_GROUP_NAME ?? (raw.AWS_LAMBDA_FUNCTION_NAME ? `/aws/lambda/${raw.AWS_LAMBDA_FUNCTION_NAME}` : undefined);
     if (logGroup === undefined) logsDisabledReason = 'no log group: set LAMBDA_OTEL_LOG_GROUP (AWS_LAMBDA_FUNCTION_NAME is not set either)';
-    else if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(logGroup)) throw new ConfigError('LAMBDA_OTEL_LOG_GROUP', 'a CloudWatch Logs group name ([.-_/#A-Za-z0-9], 1-512 chars) or off', logGroup);
+    else if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(logGroup))
+      throw new ConfigError('LAMBDA_OTEL_LOG_GROUP', 'a CloudWatch Logs group name ([.-_/#A-Za-z0-9], 1-512 chars) or off', logGroup);
   }
   const logStream = raw.LAMBDA_OTEL_LOG_STREAM ?? exporterDefaults.logStream;
   if (logStream.includes(':') || logStream.includes('*') || logStream.length > 512) {

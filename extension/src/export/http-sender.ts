@@ -9,9 +9,7 @@ export const USER_AGENT = `lambda-otel-extension/${EXTENSION_VERSION}`;
 // Error bodies are only read for the message; a backend answering megabytes is cut off.
 const maxResponseBytes = 64 * 1024;
 
-export type HttpOutcome =
-  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: Buffer }
-  | { kind: 'network-error'; error: string };
+export type HttpOutcome = { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: Buffer } | { kind: 'network-error'; error: string };
 
 export interface HttpSender {
   /** POSTs `body` with `headers`; `timeoutMs` bounds the whole attempt (0 = none). */

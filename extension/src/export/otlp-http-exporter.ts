@@ -20,7 +20,10 @@ export function createOtlpHttpExporter(
   options: { retryPolicy?: RetryPolicy; writeStdout?: (line: string) => void } = {},
 ): TelemetryExporter {
   const toStdout = new Set(config.stdoutSignals ?? []);
-  const stdout = toStdout.size > 0 ? createStdoutExporter({ kind: 'stdout', maxLineBytes: config.stdoutMaxLineBytes ?? DEFAULT_MAX_LINE_BYTES }, logger, options.writeStdout) : undefined;
+  const stdout =
+    toStdout.size > 0
+      ? createStdoutExporter({ kind: 'stdout', maxLineBytes: config.stdoutMaxLineBytes ?? DEFAULT_MAX_LINE_BYTES }, logger, options.writeStdout)
+      : undefined;
   const traces = toStdout.has('traces') ? undefined : createSignalClient('traces', { config: config.traces, logger, retryPolicy: options.retryPolicy });
   const logs = toStdout.has('logs') ? undefined : createSignalClient('logs', { config: config.logs, logger, retryPolicy: options.retryPolicy });
   return {

@@ -53,9 +53,7 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
   const host = sender.url.host;
   const noun = recordNoun[signal];
   const encode = (chunk: ItemOf<S>[]): Buffer =>
-    signal === 'traces'
-      ? encodeTraceRequest(groupSpans(chunk as SpanItem[]), config.format)
-      : encodeLogsRequest(groupLogs(chunk as LogItem[]), config.format);
+    signal === 'traces' ? encodeTraceRequest(groupSpans(chunk as SpanItem[]), config.format) : encodeLogsRequest(groupLogs(chunk as LogItem[]), config.format);
   const describe = (status: number, body: Buffer): string => {
     const excerpt = responseExcerpt(body);
     return `HTTP ${status} from ${host}${sender.url.pathname}${excerpt ? `: ${excerpt}` : ''}`;

@@ -67,7 +67,10 @@ function defaultSleep(ms: number): Promise<void> {
  * @example
  * const verdict = await withRetries((timeoutMs) => send(timeoutMs), { deadlineMs: Date.now() + 2000, attemptTimeoutMs: 10_000 });
  */
-export async function withRetries(attempt: (timeoutMs: number) => Promise<AttemptVerdict>, context: RetryContext): Promise<AttemptVerdict & { attempts: number }> {
+export async function withRetries(
+  attempt: (timeoutMs: number) => Promise<AttemptVerdict>,
+  context: RetryContext,
+): Promise<AttemptVerdict & { attempts: number }> {
   const now = context.now ?? Date.now;
   const random = context.random ?? Math.random;
   const sleep = context.sleep ?? defaultSleep;

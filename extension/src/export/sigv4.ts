@@ -24,7 +24,8 @@ const signingHeaders = new Set(['authorization', 'x-amz-date', 'x-amz-content-sh
 export function createSigV4Signer(options: { service: SigningService; region: string; credentials: AwsCredentials }): RequestSigner {
   const load = (): Promise<SignatureV4> =>
     Promise.all([import('@aws-crypto/sha256-js'), import('@smithy/signature-v4')]).then(
-      ([{ Sha256 }, { SignatureV4 }]) => new SignatureV4({ service: options.service, region: options.region, credentials: { ...options.credentials }, sha256: Sha256 }),
+      ([{ Sha256 }, { SignatureV4 }]) =>
+        new SignatureV4({ service: options.service, region: options.region, credentials: { ...options.credentials }, sha256: Sha256 }),
     );
   // Loading starts now (the exporter is made in the background, before the first export); a
   // failed load is tried again on the next signature.

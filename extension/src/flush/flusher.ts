@@ -150,12 +150,33 @@ export class Flusher {
       return { outcome: { exported: 0, retryable: true }, requeue: entries };
     }
     const [spanResult, logResult] = await Promise.all([
-      spans.length > 0 ? bounded(exporter.exportSpans(spans.map((entry) => entry.item as SpanItem), deadlineMs), deadlineMs, this.#now) : SUCCESS,
-      logs.length > 0 ? bounded(exporter.exportLogs(logs.map((entry) => entry.item as LogItem), deadlineMs), deadlineMs, this.#now) : SUCCESS,
+      spans.length > 0
+        ? bounded(
+            exporter.exportSpans(
+              spans.map((entry) => entry.item as SpanItem),
+              deadlineMs,
+            ),
+            deadlineMs,
+            this.#now,
+          )
+        : SUCCESS,
+      logs.length > 0
+        ? bounded(
+            exporter.exportLogs(
+              logs.map((entry) => entry.item as LogItem),
+              deadlineMs,
+            ),
+            deadlineMs,
+            this.#now,
+          )
+        : SUCCESS,
     ]);
     const requeue: BufferedEntry[] = [];
     let exported = 0;
-    for (const [result, part, kind] of [[spanResult, spans, 'span'], [logResult, logs, 'log']] as const) {
+    for (const [result, part, kind] of [
+      [spanResult, spans, 'span'],
+      [logResult, logs, 'log'],
+    ] as const) {
       if (part.length === 0) continue;
       if (result.kind === 'success') {
         // What the exporter could not take (too large, partial success) counts as dropped, not sent.
@@ -184,7 +205,10 @@ const SUCCESS: Promise<ExportResult> = Promise.resolve({ kind: 'success' });
 
 /** An exporter that overruns its deadline counts as retryable rather than holding the loop. */
 function bounded(result: Promise<ExportResult>, deadlineMs: number, now: () => number): Promise<ExportResult> {
-  const late: Promise<ExportResult> = delay(Math.max(0, deadlineMs - now()) + 25).then(() => ({ kind: 'retryable', error: 'export did not finish before the deadline' }));
+  const late: Promise<ExportResult> = delay(Math.max(0, deadlineMs - now()) + 25).then(() => ({
+    kind: 'retryable',
+    error: 'export did not finish before the deadline',
+  }));
   const guarded = result.catch((error: unknown): ExportResult => ({ kind: 'retryable', error: errorMessage(error) }));
   return Promise.race([guarded, late]);
 }
@@ -202,7 +226,14 @@ function reportDrops(entries: readonly BufferedEntry[], drops: { spans: number; 
     const original = entry.item.resource;
     let copy = copies.get(original);
     if (!copy) {
-      copy = { ...original, attributes: [...original.attributes.filter((kv) => kv.key !== DROPPED_SPANS_KEY && kv.key !== DROPPED_LOGS_KEY), attr(DROPPED_SPANS_KEY, drops.spans), attr(DROPPED_LOGS_KEY, drops.logs)] };
+      copy = {
+        ...original,
+        attributes: [
+          ...original.attributes.filter((kv) => kv.key !== DROPPED_SPANS_KEY && kv.key !== DROPPED_LOGS_KEY),
+          attr(DROPPED_SPANS_KEY, drops.spans),
+          attr(DROPPED_LOGS_KEY, drops.logs),
+        ],
+      };
       copies.set(original, copy);
     }
     entry.item.resource = copy;

@@ -55,7 +55,8 @@ export class PressureRelief {
     if (!active) return;
     const nowMs = this.#now();
     if (nowMs < this.#pausedUntilMs) return;
-    const invocationBoundMs = !config.managedInstances && state.invocationDeadlineMs !== undefined ? state.invocationDeadlineMs - config.deadlineMarginMs : Infinity;
+    const invocationBoundMs =
+      !config.managedInstances && state.invocationDeadlineMs !== undefined ? state.invocationDeadlineMs - config.deadlineMarginMs : Infinity;
     const deadlineMs = Math.min(invocationBoundMs, nowMs + config.exportTimeoutMs);
     if (deadlineMs <= nowMs) return;
     const { maxItems, maxBytes } = buffer.limits;

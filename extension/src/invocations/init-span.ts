@@ -68,6 +68,8 @@ export function initSpan(init: InitRecords, parent: Span, final: boolean): Span 
     attributes,
     events: [],
     links: [],
-    status: isFailureStatus(init.status) ? { code: StatusCode.error, message: failureReason(init.status ?? 'error', init.errorType) } : { code: StatusCode.unset },
+    status: isFailureStatus(init.status)
+      ? { code: StatusCode.error, message: failureReason(init.status ?? 'error', init.errorType) }
+      : { code: StatusCode.unset },
   };
 }

@@ -187,7 +187,11 @@ export class InvocationTracker {
         this.#onReport(record);
         return;
       case 'platform.logsDropped':
-        this.#options.logger.warn('Lambda dropped telemetry records before delivery', { droppedRecords: record.droppedRecords, droppedBytes: record.droppedBytes, reason: record.reason });
+        this.#options.logger.warn('Lambda dropped telemetry records before delivery', {
+          droppedRecords: record.droppedRecords,
+          droppedBytes: record.droppedBytes,
+          reason: record.reason,
+        });
         return;
       default:
         return;
@@ -220,7 +224,14 @@ export class InvocationTracker {
     } else {
       this.#complete(invocation);
     }
-    this.#emit({ kind: 'log', item: { resource: invocation.root?.resource ?? this.#options.resource, scope: EXTENSION_SCOPE, log: reportLogRecord(record, attributes, invocation.root?.span) } });
+    this.#emit({
+      kind: 'log',
+      item: {
+        resource: invocation.root?.resource ?? this.#options.resource,
+        scope: EXTENSION_SCOPE,
+        log: reportLogRecord(record, attributes, invocation.root?.span),
+      },
+    });
     this.#forgetOld();
   }
 

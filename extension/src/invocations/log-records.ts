@@ -13,11 +13,33 @@ import { msToUnixNano } from './trace-context.ts';
 export const INVOCATION_ID_KEY = 'faas.invocation_id';
 
 const SEVERITY: Record<string, number> = {
-  TRACE: 1, DEBUG: 5, INFO: 9, LOG: 9, NOTICE: 10, WARN: 13, WARNING: 13, ERROR: 17, FATAL: 21, CRITICAL: 21,
+  TRACE: 1,
+  DEBUG: 5,
+  INFO: 9,
+  LOG: 9,
+  NOTICE: 10,
+  WARN: 13,
+  WARNING: 13,
+  ERROR: 17,
+  FATAL: 21,
+  CRITICAL: 21,
 };
 
 /** Fields lifted out of a JSON line into the record itself rather than its attributes. */
-const LIFTED = new Set(['level', 'message', 'msg', 'timestamp', 'time', 'requestId', 'AWSRequestId', 'trace_id', 'span_id', 'traceId', 'spanId', 'trace_flags']);
+const LIFTED = new Set([
+  'level',
+  'message',
+  'msg',
+  'timestamp',
+  'time',
+  'requestId',
+  'AWSRequestId',
+  'trace_id',
+  'span_id',
+  'traceId',
+  'spanId',
+  'trace_flags',
+]);
 
 export interface ParsedLogLine {
   readonly log: LogRecord;
@@ -28,7 +50,12 @@ export interface ParsedLogLine {
  * Turns one line into a log record. `fallbackRequestId` is the invocation in progress, used for
  * lines that name none. Returns undefined for the extension's own lines.
  */
-export function logLineToRecord(source: 'function' | 'extension', record: string | Record<string, unknown>, recordTimeMs: number, fallbackRequestId: string | undefined): ParsedLogLine | undefined {
+export function logLineToRecord(
+  source: 'function' | 'extension',
+  record: string | Record<string, unknown>,
+  recordTimeMs: number,
+  fallbackRequestId: string | undefined,
+): ParsedLogLine | undefined {
   const structured = typeof record === 'string' ? parseJsonObject(record) : record;
   if (structured) {
     if (source === 'extension' && structured.logger === OWN_LOGGER_NAME) return undefined;
@@ -38,12 +65,31 @@ export function logLineToRecord(source: 'function' | 'extension', record: string
   const text = /^(\d{4}-\d\d-\d\dT[^\t]+)\t([^\t]*)\t([A-Z]+)\t([\s\S]*)$/.exec(line);
   if (text) {
     const requestId = text[2] && text[2] !== 'undefined' ? text[2] : fallbackRequestId;
-    return build(source, { timeMs: parseTime(text[1]) ?? recordTimeMs, observedMs: recordTimeMs, level: text[3], body: { stringValue: text[4]! }, requestId, attributes: [] });
+    return build(source, {
+      timeMs: parseTime(text[1]) ?? recordTimeMs,
+      observedMs: recordTimeMs,
+      level: text[3],
+      body: { stringValue: text[4]! },
+      requestId,
+      attributes: [],
+    });
   }
-  return build(source, { timeMs: recordTimeMs, observedMs: recordTimeMs, level: undefined, body: { stringValue: line }, requestId: fallbackRequestId, attributes: [] });
+  return build(source, {
+    timeMs: recordTimeMs,
+    observedMs: recordTimeMs,
+    level: undefined,
+    body: { stringValue: line },
+    requestId: fallbackRequestId,
+    attributes: [],
+  });
 }
 
-function fromStructured(source: 'function' | 'extension', fields: Record<string, unknown>, recordTimeMs: number, fallbackRequestId: string | undefined): ParsedLogLine {
+function fromStructured(
+  source: 'function' | 'extension',
+  fields: Record<string, unknown>,
+  recordTimeMs: number,
+  fallbackRequestId: string | undefined,
+): ParsedLogLine {
   const requestId = stringField(fields.requestId) ?? stringField(fields.AWSRequestId) ?? fallbackRequestId;
   const message = fields.message ?? fields.msg;
   const attributes: KeyValue[] = [];
@@ -66,7 +112,10 @@ function fromStructured(source: 'function' | 'extension', fields: Record<string,
   return parsed;
 }
 
-function build(source: string, parts: { timeMs: number; observedMs: number; level: string | undefined; body: LogRecord['body']; requestId: string | undefined; attributes: KeyValue[] }): ParsedLogLine {
+function build(
+  source: string,
+  parts: { timeMs: number; observedMs: number; level: string | undefined; body: LogRecord['body']; requestId: string | undefined; attributes: KeyValue[] },
+): ParsedLogLine {
   const attributes = [...parts.attributes, attr('log.source', source)];
   if (parts.requestId) attributes.push(attr(INVOCATION_ID_KEY, parts.requestId));
   const log: LogRecord = {

@@ -101,11 +101,21 @@ export class ExtensionsClient {
   }
 
   async initError(errorType: string, errorMessage: string): Promise<void> {
-    await this.#request('POST', '/2020-01-01/extension/init/error', { ...this.#idHeader(), 'Lambda-Extension-Function-Error-Type': errorType }, { errorType, errorMessage, stackTrace: [] });
+    await this.#request(
+      'POST',
+      '/2020-01-01/extension/init/error',
+      { ...this.#idHeader(), 'Lambda-Extension-Function-Error-Type': errorType },
+      { errorType, errorMessage, stackTrace: [] },
+    );
   }
 
   async exitError(errorType: string, errorMessage: string): Promise<void> {
-    await this.#request('POST', '/2020-01-01/extension/exit/error', { ...this.#idHeader(), 'Lambda-Extension-Function-Error-Type': errorType }, { errorType, errorMessage, stackTrace: [] });
+    await this.#request(
+      'POST',
+      '/2020-01-01/extension/exit/error',
+      { ...this.#idHeader(), 'Lambda-Extension-Function-Error-Type': errorType },
+      { errorType, errorMessage, stackTrace: [] },
+    );
   }
 
   async subscribeTelemetry(subscription: TelemetrySubscription): Promise<void> {
@@ -126,7 +136,12 @@ export class ExtensionsClient {
     return { 'Lambda-Extension-Identifier': this.#extensionId };
   }
 
-  #request(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  #request(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const request = http.request(

@@ -99,7 +99,8 @@ function startTicker(deps: LoopDeps): NodeJS.Timeout | undefined {
     if (!active || flusher.busy) return;
     const nowMs = Date.now();
     if (decideOnTick(config.flushPolicy, flushState(deps), nowMs) === FlushDecision.none) return;
-    const invocationBoundMs = !config.managedInstances && state.invocationDeadlineMs !== undefined ? state.invocationDeadlineMs - config.deadlineMarginMs : Infinity;
+    const invocationBoundMs =
+      !config.managedInstances && state.invocationDeadlineMs !== undefined ? state.invocationDeadlineMs - config.deadlineMarginMs : Infinity;
     const deadlineMs = Math.min(invocationBoundMs, nowMs + config.exportTimeoutMs);
     if (deadlineMs <= nowMs) return;
     flusher.flush(deadlineMs).catch((error: unknown) => deps.logger.error('background export failed', { error: errorMessage(error) }));

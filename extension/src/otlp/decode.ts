@@ -45,16 +45,12 @@ export function formatOfContentType(contentType: string | undefined, body: Buffe
     const first = body.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
     return first === 0x7b ? 'json' : 'protobuf';
   }
-  throw new OtlpDecodeError(
-    'content-type',
-    `unsupported Content-Type ${JSON.stringify(contentType)}: expected application/x-protobuf or application/json`,
-  );
+  throw new OtlpDecodeError('content-type', `unsupported Content-Type ${JSON.stringify(contentType)}: expected application/x-protobuf or application/json`);
 }
 
 function decompress(body: Buffer, contentEncoding: string | undefined, maxDecodedBytes: number): Buffer {
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
-  const tooLarge = () =>
-    new OtlpDecodeError('too-large', `request body exceeds ${maxDecodedBytes} bytes after decompression`);
+  const tooLarge = () => new OtlpDecodeError('too-large', `request body exceeds ${maxDecodedBytes} bytes after decompression`);
   if (encoding === '' || encoding === 'identity') {
     if (body.length > maxDecodedBytes) throw tooLarge();
     return body;
@@ -133,12 +129,7 @@ export interface PartialSuccess {
  * Reads the partial-success part of an Export*ServiceResponse. Never throws: an unreadable or empty
  * response body counts as full success, as the protocol allows servers to omit it.
  */
-export function decodeExportResponse(
-  signal: 'traces' | 'logs',
-  body: Buffer,
-  contentType: string | undefined,
-  contentEncoding?: string,
-): PartialSuccess {
+export function decodeExportResponse(signal: 'traces' | 'logs', body: Buffer, contentType: string | undefined, contentEncoding?: string): PartialSuccess {
   const none = { rejected: 0, errorMessage: '' };
   if (body.length === 0) return none;
   const name = signal === 'traces' ? MessageName.traceResponse : MessageName.logsResponse;

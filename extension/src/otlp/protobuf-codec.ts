@@ -130,7 +130,7 @@ function toBits(value: unknown, out: Bits64): Bits64 {
     const negative = value.charCodeAt(0) === 45;
     let low = 0;
     let high = 0;
-    for (let index = negative ? 1 : 0; index < value.length; ) {
+    for (let index = negative ? 1 : 0; index < value.length;) {
       const end = Math.min(value.length, index + 5);
       const chunk = Number(value.slice(index, end));
       const scale = 10 ** (end - index);

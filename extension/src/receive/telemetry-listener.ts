@@ -24,7 +24,11 @@ export interface TelemetryListener {
 }
 
 /** Starts the listener; `onRecords` runs once per delivery and must not throw (errors are contained). */
-export async function startTelemetryListener(onRecords: (records: TelemetryRecord[]) => void, logger: Logger, bindAddress = '127.0.0.1'): Promise<TelemetryListener> {
+export async function startTelemetryListener(
+  onRecords: (records: TelemetryRecord[]) => void,
+  logger: Logger,
+  bindAddress = '127.0.0.1',
+): Promise<TelemetryListener> {
   let lastDeliveryAtMs = 0;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];

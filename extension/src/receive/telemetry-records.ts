@@ -27,10 +27,30 @@ interface Base {
 export type TelemetryRecord =
   | (Base & { readonly type: 'platform.initStart'; readonly initializationType?: string; readonly phase?: string; readonly runtimeVersion?: string })
   | (Base & { readonly type: 'platform.initRuntimeDone'; readonly initializationType?: string; readonly status?: string; readonly errorType?: string })
-  | (Base & { readonly type: 'platform.initReport'; readonly initializationType?: string; readonly status?: string; readonly errorType?: string; readonly durationMs?: number })
+  | (Base & {
+      readonly type: 'platform.initReport';
+      readonly initializationType?: string;
+      readonly status?: string;
+      readonly errorType?: string;
+      readonly durationMs?: number;
+    })
   | (Base & { readonly type: 'platform.start'; readonly requestId: string; readonly tracing?: TracingContext })
-  | (Base & { readonly type: 'platform.runtimeDone'; readonly requestId: string; readonly status: string; readonly errorType?: string; readonly durationMs?: number; readonly tracing?: TracingContext })
-  | (Base & { readonly type: 'platform.report'; readonly requestId: string; readonly status: string; readonly errorType?: string; readonly metrics: PlatformReportMetrics; readonly tracing?: TracingContext })
+  | (Base & {
+      readonly type: 'platform.runtimeDone';
+      readonly requestId: string;
+      readonly status: string;
+      readonly errorType?: string;
+      readonly durationMs?: number;
+      readonly tracing?: TracingContext;
+    })
+  | (Base & {
+      readonly type: 'platform.report';
+      readonly requestId: string;
+      readonly status: string;
+      readonly errorType?: string;
+      readonly metrics: PlatformReportMetrics;
+      readonly tracing?: TracingContext;
+    })
   | (Base & { readonly type: 'platform.logsDropped'; readonly droppedRecords?: number; readonly droppedBytes?: number; readonly reason?: string })
   /** A log line from the function (`function`) or an extension (`extension`): a string, or an object under JSON log format. */
   | (Base & { readonly type: 'function' | 'extension'; readonly record: string | Record<string, unknown> })
@@ -68,13 +88,28 @@ export function parseTelemetryRecord(raw: unknown): TelemetryRecord | undefined 
     case 'platform.initRuntimeDone':
       return { type: raw.type, timeMs, initializationType: str(body.initializationType), status: str(body.status), errorType: str(body.errorType) };
     case 'platform.initReport':
-      return { type: raw.type, timeMs, initializationType: str(body.initializationType), status: str(body.status), errorType: str(body.errorType), durationMs: num(metrics.durationMs) };
+      return {
+        type: raw.type,
+        timeMs,
+        initializationType: str(body.initializationType),
+        status: str(body.status),
+        errorType: str(body.errorType),
+        durationMs: num(metrics.durationMs),
+      };
     case 'platform.start':
       if (typeof body.requestId !== 'string') return { type: 'other', timeMs, originalType: raw.type };
       return { type: raw.type, timeMs, requestId: body.requestId, tracing: tracing(body.tracing) };
     case 'platform.runtimeDone':
       if (typeof body.requestId !== 'string') return { type: 'other', timeMs, originalType: raw.type };
-      return { type: raw.type, timeMs, requestId: body.requestId, status: str(body.status) ?? 'success', errorType: str(body.errorType), durationMs: num(metrics.durationMs), tracing: tracing(body.tracing) };
+      return {
+        type: raw.type,
+        timeMs,
+        requestId: body.requestId,
+        status: str(body.status) ?? 'success',
+        errorType: str(body.errorType),
+        durationMs: num(metrics.durationMs),
+        tracing: tracing(body.tracing),
+      };
     case 'platform.report':
       if (typeof body.requestId !== 'string') return { type: 'other', timeMs, originalType: raw.type };
       return {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LambdaEnvironment } from './lambda-environment.ts';
+import { resolveRuntimeNode, runtimeUnsupportedReason } from './runtime-node.ts';
 import type { InitOutcome } from './sandbox/lifecycle.ts';
 import type { EmulatorOptions, InvocationResult } from './types.ts';
 
@@ -131,6 +132,11 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  const unsupported = run.options.nodePath === undefined ? runtimeUnsupportedReason() : undefined;
+  if (unsupported !== undefined) {
+    process.stderr.write(`lambda-emulator: ${unsupported}\n`);
+    return 1;
+  }
   const env = new LambdaEnvironment(run.options);
   const stopOnSignal = () => void env.shutdown().then(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
@@ -141,6 +147,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`lambda-emulator: ${describeInitFailure(run.options.handler, init)}\n`);
     return 1;
   }
+  const runtimeNode = run.options.nodePath ? `Node at ${run.options.nodePath} (--node)` : resolveRuntimeNode().description;
+  const loopback = await env.loopbackPorts();
+  const port = loopback.source === 'env' ? 'from --env' : 'a free port for this sandbox';
+  process.stderr.write(`lambda-emulator: runtime ${runtimeNode}; LAMBDA_OTEL_RECEIVER_PORT=${loopback.receiverPort} (${port})\n`);
   const events: unknown[] = [];
   for (let round = 0; round < run.repeat; round += 1) events.push(...run.events);
   let next = 0;

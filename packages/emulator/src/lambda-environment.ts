@@ -1,5 +1,6 @@
 // The programmatic face of the emulator: one function's execution environment, started on the first
 // invoke, reset after a timeout or crash, shut down on request.
+import { RECEIVER_PORT_VARIABLE, sandboxLoopbackPorts, type LoopbackPorts } from './loopback-port.ts';
 import { resolveConfig, type EmulatorConfig } from './config.ts';
 import { startApiServer, type ApiServer } from './http/server.ts';
 import { runtimeRoutes } from './api/runtime/routes.ts';
@@ -45,6 +46,7 @@ export class LambdaEnvironment {
   private readonly keepAlive = new KeepAlive();
   private readonly onLog: ((line: CapturedLine) => void) | undefined;
   private server: Promise<ApiServer> | undefined;
+  private loopback: Promise<LoopbackPorts> | undefined;
   private sandbox: Sandbox | undefined;
   private initializing: Promise<InitOutcome> | undefined;
   private resetting: Promise<void> | undefined;
@@ -142,8 +144,10 @@ export class LambdaEnvironment {
     // Set synchronously, so that concurrent invokes share one init.
     this.initializing ??= (async () => {
       const server = await this.ensureServer();
+      const loopback = await this.loopbackPorts();
       this.sandbox = new Sandbox({
         config: this.config,
+        sandboxEnv: { [RECEIVER_PORT_VARIABLE]: String(loopback.receiverPort) },
         dispatcher: this.dispatcher,
         runtimeApi: server.address,
         registrations: this.registrations,
@@ -167,6 +171,15 @@ export class LambdaEnvironment {
       })
       .finally(() => (this.resetting = undefined));
     return this.resetting;
+  }
+
+  /**
+   * The sandbox's loopback ports, fixed for the environment's life (re-inits keep them). Two
+   * environments on one machine get different ones; `--env LAMBDA_OTEL_RECEIVER_PORT=N` wins.
+   */
+  loopbackPorts(): Promise<LoopbackPorts> {
+    this.loopback ??= sandboxLoopbackPorts(this.config.env);
+    return this.loopback;
   }
 
   private ensureServer(): Promise<ApiServer> {

@@ -1,7 +1,7 @@
 // The Runtime, Extensions and Telemetry APIs on a real HTTP server with no sandbox processes: the test
 // plays the runtime (runtimeCommand: []) and an internal extension. Every bad call gets the documented
 // status and error body, and the server keeps serving.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,7 +63,11 @@ test('every API answers bad input with its documented error and keeps serving', 
   try {
     // No environment yet: runtime calls are out of state, extension calls unknown.
     expectError(await call(base, 'GET', '/2018-06-01/runtime/invocation/next'), 403, 'InvalidStateTransition');
-    expectError(await call(base, 'GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': crypto.randomUUID() }), 403, 'Extension.UnknownExtensionIdentifier');
+    expectError(
+      await call(base, 'GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': crypto.randomUUID() }),
+      403,
+      'Extension.UnknownExtensionIdentifier',
+    );
     expectError(await call(base, 'GET', '/2018-06-01/nowhere'), 404, 'NotFound');
     expectError(await call(base, 'DELETE', '/2018-06-01/runtime/invocation/next'), 405, 'MethodNotAllowed');
 
@@ -75,12 +79,32 @@ test('every API answers bad input with its documented error and keeps serving', 
     const id = registered.headers.get('lambda-extension-identifier')!;
     const withId = { 'Lambda-Extension-Identifier': id };
     assert.equal(env.registrations[0]?.kind, 'internal');
-    expectError(await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'inside-2' }, '{"events":["SHUTDOWN"]}'), 403, 'Extension.InvalidEventType');
+    expectError(
+      await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'inside-2' }, '{"events":["SHUTDOWN"]}'),
+      403,
+      'Extension.InvalidEventType',
+    );
     expectError(await call(base, 'POST', '/2020-01-01/extension/register', {}, '{"events":[]}'), 403, 'Extension.InvalidExtensionName');
     expectError(await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'x' }, '[1'), 403, 'InvalidRequestFormat');
     expectError(await call(base, 'POST', '/2020-01-01/extension/init/error', withId, '{}'), 403, 'Extension.MissingHeader');
-    expectError(await call(base, 'POST', '/2020-01-01/extension/exit/error', { 'Lambda-Extension-Identifier': 'nope', 'Lambda-Extension-Function-Error-Type': 'Extension.X' }, '{}'), 403, 'Extension.InvalidExtensionIdentifier');
-    const exitErrorAck = await call(base, 'POST', '/2020-01-01/extension/exit/error', { ...withId, 'Lambda-Extension-Function-Error-Type': 'Extension.Noted' }, '{"errorMessage":"noted"}');
+    expectError(
+      await call(
+        base,
+        'POST',
+        '/2020-01-01/extension/exit/error',
+        { 'Lambda-Extension-Identifier': 'nope', 'Lambda-Extension-Function-Error-Type': 'Extension.X' },
+        '{}',
+      ),
+      403,
+      'Extension.InvalidExtensionIdentifier',
+    );
+    const exitErrorAck = await call(
+      base,
+      'POST',
+      '/2020-01-01/extension/exit/error',
+      { ...withId, 'Lambda-Extension-Function-Error-Type': 'Extension.Noted' },
+      '{"errorMessage":"noted"}',
+    );
     assert.deepEqual([exitErrorAck.status, exitErrorAck.body], [202, { status: 'OK' }]);
 
     // At most 10 extensions: nine more (not subscribed to any event) fill the sandbox, the eleventh is refused.
@@ -89,10 +113,16 @@ test('every API answers bad input with its documented error and keeps serving', 
       const filler = await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': `filler-${index}` }, '{"events":[]}');
       assert.equal(filler.status, 200);
       // Each waits on /event/next, as init requires; none gets an event before the server closes.
-      fillers.push(call(base, 'GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': filler.headers.get('lambda-extension-identifier')! }));
+      fillers.push(
+        call(base, 'GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': filler.headers.get('lambda-extension-identifier')! }),
+      );
     }
     for (const filler of fillers) filler.catch(() => undefined);
-    expectError(await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'eleventh' }, '{"events":[]}'), 403, 'Extension.TooManyExtensions');
+    expectError(
+      await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'eleventh' }, '{"events":[]}'),
+      403,
+      'Extension.TooManyExtensions',
+    );
 
     // Telemetry: bad bodies are 400 ValidationError; a good one is 200 "OK".
     const subscribe = (body: unknown) => call(base, 'PUT', '/2022-07-01/telemetry', { ...withId, 'Content-Type': 'application/json' }, JSON.stringify(body));
@@ -101,7 +131,11 @@ test('every API answers bad input with its documented error and keeps serving', 
     expectError(await subscribe({ schemaVersion: '2022-12-13', types: ['logs'], destination }), 400, 'ValidationError');
     expectError(await subscribe({ schemaVersion: '2022-12-13', types: ['platform'], buffering: { timeoutMs: 10 }, destination }), 400, 'ValidationError');
     expectError(await subscribe({ schemaVersion: '2022-12-13', types: ['platform'], buffering: { maxBytes: 2_000_000 }, destination }), 400, 'ValidationError');
-    expectError(await subscribe({ schemaVersion: '2022-12-13', types: ['platform'], destination: { protocol: 'HTTPS', URI: 'https://x' } }), 400, 'ValidationError');
+    expectError(
+      await subscribe({ schemaVersion: '2022-12-13', types: ['platform'], destination: { protocol: 'HTTPS', URI: 'https://x' } }),
+      400,
+      'ValidationError',
+    );
     expectError(await call(base, 'PUT', '/2022-07-01/telemetry', {}, '{}'), 403, 'Extension.MissingExtensionIdentifier');
     const ok = await subscribe({ schemaVersion: '2022-12-13', types: ['platform', 'function'], buffering: { timeoutMs: 25 }, destination });
     assert.deepEqual([ok.status, ok.body], [200, 'OK']);
@@ -111,7 +145,11 @@ test('every API answers bad input with its documented error and keeps serving', 
     let runtimeNext = call(base, 'GET', '/2018-06-01/runtime/invocation/next');
     assert.equal((await initDone).ok, true);
     expectError(await call(base, 'GET', '/2018-06-01/runtime/invocation/next'), 403, 'InvalidStateTransition');
-    expectError(await call(base, 'POST', '/2018-06-01/runtime/init/error', { 'Lambda-Runtime-Function-Error-Type': 'Runtime.X' }, '{}'), 403, 'InvalidStateTransition');
+    expectError(
+      await call(base, 'POST', '/2018-06-01/runtime/init/error', { 'Lambda-Runtime-Function-Error-Type': 'Runtime.X' }, '{}'),
+      403,
+      'InvalidStateTransition',
+    );
     expectError(await subscribe({ schemaVersion: '2022-12-13', types: ['platform'], destination }), 403, 'Telemetry.SubscriptionClosed');
     expectError(await call(base, 'POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'late' }, '{}'), 403, 'Extension.RegistrationClosed');
 
@@ -130,12 +168,23 @@ test('every API answers bad input with its documented error and keeps serving', 
     assert.equal(event.headers.get('content-type'), 'application/json');
     assert.ok(Number(event.headers.get('lambda-runtime-deadline-ms')) > Date.now());
     const invokeEvent = (await extensionNext).body;
-    assert.deepEqual(invokeEvent, { eventType: 'INVOKE', deadlineMs: Number(event.headers.get('lambda-runtime-deadline-ms')), requestId,
-      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:src', tracing: { type: 'X-Amzn-Trace-Id', value: trace } });
+    assert.deepEqual(invokeEvent, {
+      eventType: 'INVOKE',
+      deadlineMs: Number(event.headers.get('lambda-runtime-deadline-ms')),
+      requestId,
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:src',
+      tracing: { type: 'X-Amzn-Trace-Id', value: trace },
+    });
 
     expectError(await call(base, 'GET', '/2018-06-01/runtime/invocation/next'), 403, 'InvalidStateTransition');
     expectError(await call(base, 'POST', `/2018-06-01/runtime/invocation/${crypto.randomUUID()}/response`, {}, '{}'), 400, 'InvalidRequestID');
-    const errorAck = await call(base, 'POST', `/2018-06-01/runtime/invocation/${requestId}/error`, { 'Lambda-Runtime-Function-Error-Type': 'Runtime.Custom' }, 'not json{');
+    const errorAck = await call(
+      base,
+      'POST',
+      `/2018-06-01/runtime/invocation/${requestId}/error`,
+      { 'Lambda-Runtime-Function-Error-Type': 'Runtime.Custom' },
+      'not json{',
+    );
     assert.deepEqual([errorAck.status, errorAck.body], [202, { status: 'OK' }]);
     expectError(await call(base, 'POST', `/2018-06-01/runtime/invocation/${requestId}/response`, {}, '{}'), 403, 'InvalidStateTransition');
     runtimeNext = call(base, 'GET', '/2018-06-01/runtime/invocation/next');
@@ -153,7 +202,11 @@ test('every API answers bad input with its documented error and keeps serving', 
     assert.equal(untraced.eventType, 'INVOKE');
     assert.equal('tracing' in untraced, false, 'no tracing in the INVOKE event without a trace');
     const modeId = event.headers.get('lambda-runtime-aws-request-id')!;
-    expectError(await call(base, 'POST', `/2018-06-01/runtime/invocation/${modeId}/response`, { 'Lambda-Runtime-Function-Response-Mode': 'bogus' }, 'x'), 400, 'InvalidFunctionResponseMode');
+    expectError(
+      await call(base, 'POST', `/2018-06-01/runtime/invocation/${modeId}/response`, { 'Lambda-Runtime-Function-Response-Mode': 'bogus' }, 'x'),
+      400,
+      'InvalidFunctionResponseMode',
+    );
     runtimeNext = call(base, 'GET', '/2018-06-01/runtime/invocation/next');
     extensionWaits = call(base, 'GET', '/2020-01-01/extension/event/next', withId);
     result = await invoked;
@@ -164,8 +217,13 @@ test('every API answers bad input with its documented error and keeps serving', 
     event = await runtimeNext;
     await extensionWaits;
     const causeId = event.headers.get('lambda-runtime-aws-request-id')!;
-    await call(base, 'POST', `/2018-06-01/runtime/invocation/${causeId}/error`, { 'Content-Type': 'application/vnd.aws.lambda.error.cause+json' },
-      JSON.stringify({ errorMessage: 'caused', errorType: 'Function.Bad', stackTrace: [], errorCause: { paths: [] } }));
+    await call(
+      base,
+      'POST',
+      `/2018-06-01/runtime/invocation/${causeId}/error`,
+      { 'Content-Type': 'application/vnd.aws.lambda.error.cause+json' },
+      JSON.stringify({ errorMessage: 'caused', errorType: 'Function.Bad', stackTrace: [], errorCause: { paths: [] } }),
+    );
     runtimeNext = call(base, 'GET', '/2018-06-01/runtime/invocation/next');
     extensionWaits = call(base, 'GET', '/2020-01-01/extension/event/next', withId);
     result = await invoked;
@@ -174,7 +232,13 @@ test('every API answers bad input with its documented error and keeps serving', 
     invoked = env.invoke({});
     event = await runtimeNext;
     await extensionWaits;
-    const responseAck = await call(base, 'POST', `/2018-06-01/runtime/invocation/${event.headers.get('lambda-runtime-aws-request-id')}/response`, {}, 'plain text');
+    const responseAck = await call(
+      base,
+      'POST',
+      `/2018-06-01/runtime/invocation/${event.headers.get('lambda-runtime-aws-request-id')}/response`,
+      {},
+      'plain text',
+    );
     assert.deepEqual([responseAck.status, responseAck.body], [202, { status: 'OK' }]);
     runtimeNext = call(base, 'GET', '/2018-06-01/runtime/invocation/next');
     extensionWaits = call(base, 'GET', '/2020-01-01/extension/event/next', withId);
@@ -192,7 +256,14 @@ test('every API answers bad input with its documented error and keeps serving', 
     sink.close();
   }
   const delivered = sink.batches.flat().map((item) => item.type);
-  for (const type of ['platform.initStart', 'platform.extension', 'platform.telemetrySubscription', 'platform.start', 'platform.runtimeDone', 'platform.report']) {
+  for (const type of [
+    'platform.initStart',
+    'platform.extension',
+    'platform.telemetrySubscription',
+    'platform.start',
+    'platform.runtimeDone',
+    'platform.report',
+  ]) {
     assert.ok(delivered.includes(type), type);
   }
   assert.equal(delivered.filter((type) => type === 'platform.report').length, 4);

@@ -1,5 +1,5 @@
 // Options → one frozen configuration: Lambda's defaults, and one clear error per bad option.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +31,13 @@ test('each bad option is one error naming it, what is expected and what was give
     [{ nodePath: '/no/such/node' }, /^Configuration: nodePath is invalid/],
   ];
   for (const [override, message] of cases) {
-    assert.throws(() => resolveConfig({ functionDir, handler: 'index.handler', ...override }), (error: unknown) => {
-      assert.ok(error instanceof ConfigurationError);
-      assert.match(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => resolveConfig({ functionDir, handler: 'index.handler', ...override }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.match(error.message, message);
+        return true;
+      },
+    );
   }
 });

@@ -1,5 +1,5 @@
 // How the platform names a runtime-reported error type, table-style.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { platformErrorType } from '../src/api/runtime/error-type.ts';
 

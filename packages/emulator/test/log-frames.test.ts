@@ -1,5 +1,5 @@
 // The runtime client's framed log records, parsed from arbitrary chunk boundaries.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { LogFrameParser } from '../src/sandbox/log-frames.ts';
 
@@ -29,5 +29,8 @@ test('text and JSON frames, with level masks, split across chunks', () => {
 test('garbage before a frame is skipped', () => {
   const parser = new LogFrameParser();
   const frames = parser.push(Buffer.concat([Buffer.from('junk'), frame(0xa55a0003 | 16, 'warned', 1n)]));
-  assert.deepEqual(frames.map((item) => [item.level, item.message]), [['WARN', 'warned']]);
+  assert.deepEqual(
+    frames.map((item) => [item.level, item.message]),
+    [['WARN', 'warned']],
+  );
 });

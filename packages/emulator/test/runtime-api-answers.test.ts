@@ -2,7 +2,7 @@
 // (runtimeCommand: []): the buffered size limit at its exact bound, both error body shapes and the
 // error-cause content type, how the platform classifies error types, a streamed response with error
 // trailers, and a truncated body. After each, the environment keeps serving.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -74,7 +74,13 @@ test('a buffered response of exactly 6 MiB + 100 B is accepted; one byte more is
       assert.equal(refused.status, 413);
       assert.equal(refused.body.errorType, 'RequestEntityTooLarge');
       // The runtime may still report an error for it; the platform's verdict stands.
-      const late = await call(runtime.base, 'POST', `/2018-06-01/runtime/invocation/${id}/error`, {}, JSON.stringify({ errorType: 'Error', errorMessage: 'x' }));
+      const late = await call(
+        runtime.base,
+        'POST',
+        `/2018-06-01/runtime/invocation/${id}/error`,
+        {},
+        JSON.stringify({ errorType: 'Error', errorMessage: 'x' }),
+      );
       assert.equal(late.status, 202);
     });
     assert.deepEqual([over.status, over.errorType], ['error', 'Function.ResponseSizeTooLarge']);
@@ -102,13 +108,18 @@ test('error reports: both body shapes, the error-cause content type, and the pla
     // The Node runtime client's shape: `trace`, and no type header.
     const nodeShape = await runtime.invoke(post({}, { errorType: 'TypeError', errorMessage: 'bad', trace: ['TypeError: bad', '    at x'] }));
     // The documented shape: `stackTrace`, with a valid Function.* header.
-    const documented = await runtime.invoke(post({ 'Lambda-Runtime-Function-Error-Type': 'Function.Failed' },
-      { errorType: 'Function.Failed', errorMessage: 'failed', stackTrace: ['at y'] }));
+    const documented = await runtime.invoke(
+      post({ 'Lambda-Runtime-Function-Error-Type': 'Function.Failed' }, { errorType: 'Function.Failed', errorMessage: 'failed', stackTrace: ['at y'] }),
+    );
     // A Function.* header that is not well formed.
     const malformed = await runtime.invoke(post({ 'Lambda-Runtime-Function-Error-Type': 'Function.not-valid' }, { errorType: 'Oops', errorMessage: 'oops' }));
     // The error-cause content type: errorCause is for X-Ray, not for the caller.
-    const caused = await runtime.invoke(post({ 'Content-Type': 'application/vnd.aws.lambda.error.cause+json', 'Lambda-Runtime-Function-Error-Type': 'Runtime.Caused' },
-      { errorMessage: 'caused', errorType: 'Runtime.Caused', stackTrace: [], errorCause: { working_directory: '/var/task', exceptions: [], paths: [] } }));
+    const caused = await runtime.invoke(
+      post(
+        { 'Content-Type': 'application/vnd.aws.lambda.error.cause+json', 'Lambda-Runtime-Function-Error-Type': 'Runtime.Caused' },
+        { errorMessage: 'caused', errorType: 'Runtime.Caused', stackTrace: [], errorCause: { working_directory: '/var/task', exceptions: [], paths: [] } },
+      ),
+    );
 
     // The caller sees the function's own error; the platform records carry the classified type.
     assert.deepEqual([nodeShape.status, nodeShape.errorType, nodeShape.errorMessage], ['error', 'TypeError', 'bad']);
@@ -116,7 +127,10 @@ test('error reports: both body shapes, the error-cause content type, and the pla
     assert.deepEqual([documented.errorType, (documented.response as { stackTrace: string[] }).stackTrace], ['Function.Failed', ['at y']]);
     assert.equal(malformed.errorType, 'Oops');
     assert.deepEqual(caused.response, { errorMessage: 'caused', errorType: 'Runtime.Caused', stackTrace: [] });
-    const recorded = ids.map((id) => [platformRecord(runtime.env, 'platform.runtimeDone', id).errorType, platformRecord(runtime.env, 'platform.report', id).errorType]);
+    const recorded = ids.map((id) => [
+      platformRecord(runtime.env, 'platform.runtimeDone', id).errorType,
+      platformRecord(runtime.env, 'platform.report', id).errorType,
+    ]);
     assert.deepEqual(recorded, [
       ['Runtime.Unknown', 'Runtime.Unknown'],
       ['Function.Failed', 'Function.Failed'],

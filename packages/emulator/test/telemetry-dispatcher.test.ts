@@ -1,7 +1,7 @@
 // Telemetry delivery against real sockets: batching by maxItems, TCP delivery as NDJSON, retries, and
 // drops (a consumer that refuses or cannot keep up) that are counted and reported as
 // platform.logsDropped.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
@@ -9,12 +9,17 @@ import { TelemetryDispatcher } from '../src/api/telemetry/dispatcher.ts';
 import { parseSubscription } from '../src/api/telemetry/subscribe.ts';
 
 function subscription(port: number, buffering: object, protocol: 'HTTP' | 'TCP' = 'HTTP') {
-  return parseSubscription(Buffer.from(JSON.stringify({
-    schemaVersion: '2022-12-13',
-    types: ['platform', 'function'],
-    buffering,
-    destination: protocol === 'HTTP' ? { protocol, URI: `http://sandbox:${port}/` } : { protocol, port },
-  })), false);
+  return parseSubscription(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: '2022-12-13',
+        types: ['platform', 'function'],
+        buffering,
+        destination: protocol === 'HTTP' ? { protocol, URI: `http://sandbox:${port}/` } : { protocol, port },
+      }),
+    ),
+    false,
+  );
 }
 
 type Entry = { time: string; type: string; record: any };
@@ -35,8 +40,17 @@ test('records are batched by maxItems and delivered in order', async () => {
     dispatcher.subscribe('ext', subscription((server.address() as AddressInfo).port, { maxItems: 1000, timeoutMs: 30000 }));
     for (let index = 0; index < 2500; index += 1) dispatcher.emit({ type: 'function', record: `line ${index}` });
     await dispatcher.drain(5000);
-    assert.deepEqual(batches.map((batch) => batch.length), [1000, 1000, 500]);
-    assert.deepEqual(batches.flat().map((item) => item.record).slice(998, 1002), ['line 998', 'line 999', 'line 1000', 'line 1001']);
+    assert.deepEqual(
+      batches.map((batch) => batch.length),
+      [1000, 1000, 500],
+    );
+    assert.deepEqual(
+      batches
+        .flat()
+        .map((item) => item.record)
+        .slice(998, 1002),
+      ['line 998', 'line 999', 'line 1000', 'line 1001'],
+    );
     assert.ok(batches.flat().every((item) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(item.time)));
   } finally {
     dispatcher.close();
@@ -80,7 +94,13 @@ test('a TCP destination gets NDJSON: one {time,type,record} per line', async () 
     const lines = received.join('').split('\n');
     assert.equal(lines.pop(), '', 'every record ends with a newline');
     const entries = lines.map((line) => JSON.parse(line) as Entry);
-    assert.deepEqual(entries.map((entry) => [entry.type, entry.record]), [['function', 'one'], ['platform.start', { requestId: 'r1', version: '$LATEST' }]]);
+    assert.deepEqual(
+      entries.map((entry) => [entry.type, entry.record]),
+      [
+        ['function', 'one'],
+        ['platform.start', { requestId: 'r1', version: '$LATEST' }],
+      ],
+    );
   } finally {
     dispatcher.close();
     server.close();
@@ -115,8 +135,14 @@ test('a consumer that cannot keep up: the backlog is capped, the rest is dropped
     assert.ok(droppedRecords > 0 && notices[0]!.record.droppedBytes > 0);
     assert.equal(lines.length + droppedRecords, total, 'every record is either delivered or counted as dropped');
     const indexes = lines.map((line) => Number(line.slice('line '.length)));
-    assert.ok(indexes.every((index, at) => at === 0 || index > indexes[at - 1]!), 'what was kept stays in order');
-    assert.deepEqual(dispatcher.events.filter((event) => event.type === 'platform.logsDropped').map((event) => event.record), [notices[0]!.record]);
+    assert.ok(
+      indexes.every((index, at) => at === 0 || index > indexes[at - 1]!),
+      'what was kept stays in order',
+    );
+    assert.deepEqual(
+      dispatcher.events.filter((event) => event.type === 'platform.logsDropped').map((event) => event.record),
+      [notices[0]!.record],
+    );
   } finally {
     dispatcher.close();
     server.close();

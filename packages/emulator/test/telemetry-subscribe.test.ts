@@ -1,6 +1,6 @@
 // Telemetry API subscription bodies, table-style: every buffering range at and past its bounds, the
 // schema versions, types and destinations. A bad body is 400 ValidationError.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ApiError } from '../src/errors.ts';
 import { parseSubscription } from '../src/api/telemetry/subscribe.ts';
@@ -31,7 +31,10 @@ test('buffering: defaults, and each range accepted at its bounds and refused pas
       assert.equal(parsed.buffering[field as keyof typeof ranges], ok, `${field} ${ok}`);
     }
     for (const bad of [min - 1, max + 1, min + 0.5, String(min)]) {
-      assert.match(rejected({ schemaVersion: '2022-12-13', types: ['platform'], buffering: { [field]: bad }, destination }), new RegExp(`buffering\\.${field}`));
+      assert.match(
+        rejected({ schemaVersion: '2022-12-13', types: ['platform'], buffering: { [field]: bad }, destination }),
+        new RegExp(`buffering\\.${field}`),
+      );
     }
   }
 });
@@ -40,7 +43,10 @@ test('schema versions, types and destinations', () => {
   for (const schemaVersion of ['2022-07-01', '2022-12-13', '2025-01-29']) {
     assert.equal(parse({ schemaVersion, types: ['platform', 'function', 'extension'], destination }).schemaVersion, schemaVersion);
   }
-  assert.deepEqual(parse({ schemaVersion: '2022-12-13', types: ['function'], destination: { protocol: 'TCP', port: 9999 } }).destination, { protocol: 'TCP', port: 9999 });
+  assert.deepEqual(parse({ schemaVersion: '2022-12-13', types: ['function'], destination: { protocol: 'TCP', port: 9999 } }).destination, {
+    protocol: 'TCP',
+    port: 9999,
+  });
   const bad: unknown[] = [
     'not json',
     [],

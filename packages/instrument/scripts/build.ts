@@ -60,9 +60,7 @@ const builtinsWithoutFacade: Plugin = {
 const writersAsSeparateBundle: Plugin = {
   name: 'writers-as-separate-bundle',
   setup(b) {
-    b.onResolve({ filter: /\/writers\/select-writer\.ts$/ }, (args) =>
-      args.kind === 'dynamic-import' ? { path: './writers.js', external: true } : undefined,
-    );
+    b.onResolve({ filter: /\/writers\/select-writer\.ts$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './writers.js', external: true } : undefined));
   },
 };
 

@@ -16,14 +16,7 @@ import { invalid, lowerNames, nonEmpty, parseBoolean, parseInteger, parseKeyValu
 export { ConfigurationError } from './config-values.ts';
 
 /** Headers that are never recorded, whatever the configuration says. */
-export const ALWAYS_REDACTED_HEADERS = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'x-amz-security-token',
-] as const;
+export const ALWAYS_REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-amz-security-token'] as const;
 
 /** Query parameters whose values are replaced in `url.query` unless configured otherwise (added to, never removed). */
 export const DEFAULT_REDACTED_QUERY_PARAMS = [
@@ -99,7 +92,7 @@ function checkPropagators(what: string, names: readonly string[]): PropagatorNam
       throw invalid(what, `a comma-separated list of ${PROPAGATOR_NAMES.join(', ')}`, names.join(','));
     }
   }
-  return names.includes('none') ? [] : [...new Set(names)] as PropagatorName[];
+  return names.includes('none') ? [] : ([...new Set(names)] as PropagatorName[]);
 }
 
 function parseSampler(env: Env): SamplerConfig {
@@ -189,10 +182,7 @@ export function resolveInstrumentConfig(options: InstrumentOptions = {}, env: En
   const envRedactQuery = nonEmpty(env, 'LAMBDA_OTEL_REDACT_QUERY_PARAMS');
   const envCaptureHeaders = nonEmpty(env, 'LAMBDA_OTEL_CAPTURE_HEADERS');
   const redactHeaders = [
-    ...new Set([
-      ...ALWAYS_REDACTED_HEADERS,
-      ...lowerNames(options.redactHeaders ?? (envRedactHeaders ? parseList(envRedactHeaders) : [])),
-    ]),
+    ...new Set([...ALWAYS_REDACTED_HEADERS, ...lowerNames(options.redactHeaders ?? (envRedactHeaders ? parseList(envRedactHeaders) : []))]),
   ];
 
   const config: InstrumentConfig = {
@@ -209,10 +199,7 @@ export function resolveInstrumentConfig(options: InstrumentOptions = {}, env: En
     ),
     redactHeaders: Object.freeze(redactHeaders),
     redactQueryParams: Object.freeze([
-      ...new Set([
-        ...DEFAULT_REDACTED_QUERY_PARAMS,
-        ...lowerNames(options.redactQueryParams ?? (envRedactQuery ? parseList(envRedactQuery) : [])),
-      ]),
+      ...new Set([...DEFAULT_REDACTED_QUERY_PARAMS, ...lowerNames(options.redactQueryParams ?? (envRedactQuery ? parseList(envRedactQuery) : []))]),
     ]),
     propagators: Object.freeze(propagators),
     sampler: Object.freeze(parseSampler(env)),

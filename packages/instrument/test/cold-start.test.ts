@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it, onTestFinished } from 'vitest';
 import { claimProcessColdStart, processIdentity } from '../src/invocation/cold-start.ts';
 
 const coldStartModuleUrl = new URL('../src/invocation/cold-start.ts', import.meta.url).href;
-const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
+// The Node running the tests: the workspace's Node 24 inside npm scripts on Linux.
+const node24 = process.execPath;
 
 /**
  * A fresh process with `workers` worker threads (as the runtime client runs them under Managed
@@ -38,26 +38,26 @@ function coldStartsInProcess(claimDir: string, workers: number): boolean[] {
 }
 
 describe('cold start across worker threads', () => {
-  it('exactly one invocation of one process is the cold start, whichever thread runs it', (t) => {
+  it('exactly one invocation of one process is the cold start, whichever thread runs it', () => {
     const claimDir = mkdtempSync(join(tmpdir(), 'lambda-otel-claims-'));
-    t.after(() => rmSync(claimDir, { recursive: true, force: true }));
+    onTestFinished(() => rmSync(claimDir, { recursive: true, force: true }));
     const flags = coldStartsInProcess(claimDir, 4);
     assert.equal(flags.length, 8);
     assert.equal(flags.filter(Boolean).length, 1, JSON.stringify(flags));
     assert.equal(readdirSync(claimDir).length, 1, 'one claim for the process');
   });
 
-  it('a second process (a new runtime after a reset, same /tmp) has its own cold start', (t) => {
+  it('a second process (a new runtime after a reset, same /tmp) has its own cold start', () => {
     const claimDir = mkdtempSync(join(tmpdir(), 'lambda-otel-claims-'));
-    t.after(() => rmSync(claimDir, { recursive: true, force: true }));
+    onTestFinished(() => rmSync(claimDir, { recursive: true, force: true }));
     assert.equal(coldStartsInProcess(claimDir, 2).filter(Boolean).length, 1);
     assert.equal(coldStartsInProcess(claimDir, 2).filter(Boolean).length, 1);
     assert.equal(readdirSync(claimDir).length, 2);
   });
 
-  it('a claim is keyed by pid and start time: the same pid started later claims again', (t) => {
+  it('a claim is keyed by pid and start time: the same pid started later claims again', () => {
     const claimDir = mkdtempSync(join(tmpdir(), 'lambda-otel-claims-'));
-    t.after(() => rmSync(claimDir, { recursive: true, force: true }));
+    onTestFinished(() => rmSync(claimDir, { recursive: true, force: true }));
     assert.equal(claimProcessColdStart(claimDir, '8-1000'), true);
     assert.equal(claimProcessColdStart(claimDir, '8-1000'), false, 'another thread of the same process');
     assert.equal(claimProcessColdStart(claimDir, '8-2500'), true, 'same pid, a later process');

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { SpanKind } from '@opentelemetry/api';
 import { ConfigurationError, resolveInstrumentConfig } from '../src/config.ts';
@@ -59,7 +59,10 @@ describe('resolveInstrumentConfig', () => {
       [{ LAMBDA_OTEL_CAPTURE_EVENT: 'maybe' }, /LAMBDA_OTEL_CAPTURE_EVENT is invalid, expected true or false/],
     ];
     for (const [env, message] of cases) {
-      assert.throws(() => resolveInstrumentConfig({}, env), (error: unknown) => error instanceof ConfigurationError && message.test(error.message));
+      assert.throws(
+        () => resolveInstrumentConfig({}, env),
+        (error: unknown) => error instanceof ConfigurationError && message.test(error.message),
+      );
     }
     assert.throws(() => resolveInstrumentConfig({ kind: 9 as SpanKind }, {}), /option kind is invalid/);
   });
@@ -84,7 +87,10 @@ describe('resolveInstrumentConfig', () => {
     assert.equal(resolveInstrumentConfig({}, {}).correlateConsole, false);
     assert.equal(resolveInstrumentConfig({}, { LAMBDA_OTEL_CORRELATE_CONSOLE: 'TRUE' }).correlateConsole, true);
     assert.equal(resolveInstrumentConfig({ correlateConsole: false }, { LAMBDA_OTEL_CORRELATE_CONSOLE: '1' }).correlateConsole, false);
-    assert.throws(() => resolveInstrumentConfig({}, { LAMBDA_OTEL_CORRELATE_CONSOLE: 'maybe' }), /^ConfigurationError: Configuration: LAMBDA_OTEL_CORRELATE_CONSOLE is invalid, expected true or false, actual "maybe"$/);
+    assert.throws(
+      () => resolveInstrumentConfig({}, { LAMBDA_OTEL_CORRELATE_CONSOLE: 'maybe' }),
+      /^ConfigurationError: Configuration: LAMBDA_OTEL_CORRELATE_CONSOLE is invalid, expected true or false, actual "maybe"$/,
+    );
   });
 });
 

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, onTestFinished } from 'vitest';
 import { externalExtensionPresent } from '../src/shutdown/external-extension.ts';
 
 describe('externalExtensionPresent', () => {
-  it('counts regular files in the extensions folder only, as Lambda starts only those', (t) => {
+  it('counts regular files in the extensions folder only, as Lambda starts only those', () => {
     // Prepare
     const root = mkdtempSync(join(tmpdir(), 'lambda-otel-opt-'));
-    t.after(() => rmSync(root, { recursive: true, force: true }));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const dir = join(root, 'extensions');
     // Assess, step by step as the folder fills up.
     assert.equal(externalExtensionPresent({}, dir), false, 'no folder');

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { HandlerLoadError, loadOriginalHandler, parseHandlerString } from '../src/auto/load-handler.ts';
 
 let taskRoot: string;
 
 /** A task root shaped like the functions users deploy: every module kind the runtime client loads. */
-before(() => {
+beforeAll(() => {
   taskRoot = mkdtempSync(join(tmpdir(), 'lambda-otel-task-'));
   const write = (path: string, text: string) => {
     mkdirSync(join(taskRoot, path, '..'), { recursive: true });
@@ -26,7 +26,7 @@ before(() => {
   write('node_modules/shared-handler/package.json', '{ "name": "shared-handler", "main": "main.js" }');
   write('node_modules/shared-handler/main.js', "exports.handler = async () => 'from node_modules';");
 });
-after(() => rmSync(taskRoot, { recursive: true, force: true }));
+afterAll(() => rmSync(taskRoot, { recursive: true, force: true }));
 
 const call = async (handlerString: string) => (await loadOriginalHandler(handlerString, taskRoot))();
 
@@ -54,12 +54,16 @@ describe('loadOriginalHandler (the runtime client rules)', () => {
       ['notfn.handler', 'Runtime.HandlerNotFound', /notfn.handler is not a function/],
     ];
     for (const [value, type, message] of cases) {
-      await assert.rejects(loadOriginalHandler(value, taskRoot), (error: unknown) => {
-        assert.ok(error instanceof HandlerLoadError);
-        assert.equal(error.name, type);
-        assert.match(error.message, message);
-        return true;
-      }, String(value));
+      await assert.rejects(
+        loadOriginalHandler(value, taskRoot),
+        (error: unknown) => {
+          assert.ok(error instanceof HandlerLoadError);
+          assert.equal(error.name, type);
+          assert.match(error.message, message);
+          return true;
+        },
+        String(value),
+      );
     }
   });
 

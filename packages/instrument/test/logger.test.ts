@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'vitest';
 import { resolveLogLevel } from '../src/logger/log-level.ts';
 import { patchConsole } from '../src/logger/console-correlation.ts';
 import { createLogger, type LoggerOptions } from '../src/logger/logger.ts';
 
 const loggerModuleUrl = new URL('../src/logger/logger.ts', import.meta.url).href;
-const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
+// The Node running the tests: the workspace's Node 24 inside npm scripts on Linux.
+const node24 = process.execPath;
 
 function collectingLogger(options: Partial<LoggerOptions> = {}) {
   const lines: string[] = [];
@@ -174,14 +174,11 @@ describe('patchConsole', () => {
     (target.error as (...args: unknown[]) => void)('failed:', new TypeError('boom'));
     (target.debug as (...args: unknown[]) => void)('details');
     const got = records();
-    assert.deepEqual(
-      got.map((r) => [r.level, r.message]).slice(0, 3),
-      [
-        ['INFO', 'user ana has 3 items'],
-        ['INFO', '{ a: 1 }'],
-        ['WARN', 'careful'],
-      ],
-    );
+    assert.deepEqual(got.map((r) => [r.level, r.message]).slice(0, 3), [
+      ['INFO', 'user ana has 3 items'],
+      ['INFO', '{ a: 1 }'],
+      ['WARN', 'careful'],
+    ]);
     assert.equal(got[3]!.level, 'ERROR');
     assert.match(String(got[3]!.message), /^failed: TypeError: boom/);
     assert.equal(got[3]!.errorType, 'TypeError');
@@ -200,7 +197,10 @@ describe('the process-wide logger (fresh process)', () => {
     );
     const records = parse();
     assert.equal(stderr, '');
-    assert.deepEqual(records.map((r) => r.message), ['before', 'after']);
+    assert.deepEqual(
+      records.map((r) => r.message),
+      ['before', 'after'],
+    );
     assert.equal(records[0]!.requestId, undefined);
     assert.deepEqual(
       { requestId: records[1]!.requestId, trace_id: records[1]!.trace_id, span_id: records[1]!.span_id, k: records[1]!.k },
@@ -214,7 +214,10 @@ describe('the process-wide logger (fresh process)', () => {
     assert.equal(records[0]!.level, 'WARN');
     assert.match(String(records[0]!.message), /LOG_LEVEL is invalid, expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL/);
     assert.match(String(records[0]!.message), /actual "chatty"/);
-    assert.deepEqual(records.slice(1).map((r) => r.message), ['shown', 'again']);
+    assert.deepEqual(
+      records.slice(1).map((r) => r.message),
+      ['shown', 'again'],
+    );
   });
 
   it('correlateConsole() routes console.* through the logger with the correlation fields, idempotently', () => {

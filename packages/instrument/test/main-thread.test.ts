@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'vitest';
 
 const mainThreadModuleUrl = new URL('../src/main-thread.ts', import.meta.url).href;
-const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
+// The Node running the tests: the workspace's Node 24 inside npm scripts on Linux.
+const node24 = process.execPath;
 
 /** Runs `script` (an ES module) in a fresh process with only PATH and `env`; returns its stdout as JSON. */
 function runFresh(script: string, env: Record<string, string>): unknown {

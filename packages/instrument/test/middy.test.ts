@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import middy from '@middy/core';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -8,7 +8,9 @@ import { loadEvent } from './fixtures/load-event.ts';
 
 const spans: ReadableSpan[] = [];
 const writer = (batch: ReadableSpan[]) => void spans.push(...batch);
-const afterResponse = () => new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
+// The writer is loaded with import() on the first export; under vitest's module runner that takes a
+// few event-loop turns more than under plain Node, so "after the response" is a short real wait.
+const afterResponse = () => new Promise((resolve) => setTimeout(resolve, 50));
 let n = 0;
 const context = () => ({ awsRequestId: `middy-${++n}`, functionName: 'middy-fn', getRemainingTimeInMillis: () => 3000 });
 

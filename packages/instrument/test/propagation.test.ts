@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { TraceFlags, propagation, trace } from '@opentelemetry/api';
 import { resolveInstrumentConfig } from '../src/config.ts';
@@ -98,9 +98,18 @@ describe('parent extraction', () => {
   });
 
   it('SNS, EventBridge and MSK records become links', () => {
-    assert.deepEqual(parentOf('sns', []).links.map((l) => l.context.traceId), ['aaaabbbbccccddddeeeeffff00001111']);
-    assert.deepEqual(parentOf('eventbridge', []).links.map((l) => l.context.traceId), ['9999aaaabbbbccccddddeeeeffff0000']);
-    assert.deepEqual(parentOf('msk', []).links.map((l) => l.context.spanId), ['1234567890abcdef']);
+    assert.deepEqual(
+      parentOf('sns', []).links.map((l) => l.context.traceId),
+      ['aaaabbbbccccddddeeeeffff00001111'],
+    );
+    assert.deepEqual(
+      parentOf('eventbridge', []).links.map((l) => l.context.traceId),
+      ['9999aaaabbbbccccddddeeeeffff0000'],
+    );
+    assert.deepEqual(
+      parentOf('msk', []).links.map((l) => l.context.spanId),
+      ['1234567890abcdef'],
+    );
     assert.deepEqual(parentOf('kinesis', []).links, []);
   });
 });

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'vitest';
 import { ROOT_CONTEXT, SamplingDecision, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
 import { buildPropagator } from '../src/provider/propagator.ts';
 import { lambdaResourceAttributes } from '../src/provider/resource.ts';
 import { buildSampler } from '../src/provider/sampler.ts';
 
 const indexModuleUrl = new URL('../src/index.ts', import.meta.url).href;
-const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
+// The Node running the tests: the workspace's Node 24 inside npm scripts on Linux.
+const node24 = process.execPath;
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-fn:live';
 const LAMBDA_ENV = {
   AWS_LAMBDA_FUNCTION_NAME: 'orders-fn',
@@ -63,7 +63,12 @@ describe('buildSampler', () => {
     const context =
       parentSampled === undefined
         ? ROOT_CONTEXT
-        : trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: parentSampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true });
+        : trace.setSpanContext(ROOT_CONTEXT, {
+            traceId: 'a'.repeat(32),
+            spanId: 'b'.repeat(16),
+            traceFlags: parentSampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+            isRemote: true,
+          });
     return buildSampler({ name, ratio }).shouldSample(context, 'f'.repeat(32), 'root', SpanKind.SERVER, {}, []).decision;
   };
 
@@ -106,7 +111,11 @@ function spansInFreshProcess(env: Record<string, string>, options = '{}') {
     await flush();
     process.stdout.write(JSON.stringify(written.map((s) => ({ name: s.name, resource: s.resource.attributes }))));
   `;
-  const result = spawnSync(node24, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH, ...LAMBDA_ENV, ...env }, encoding: 'utf8', timeout: 10_000 });
+  const result = spawnSync(node24, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, ...LAMBDA_ENV, ...env },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout) as { name: string; resource: Record<string, unknown> }[];
 }

@@ -3,12 +3,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'vitest';
 import { NOOP_EXTENSION_NAME, registerNoopExtension } from '../src/shutdown/noop-extension.ts';
 
 const noopModuleUrl = new URL('../src/shutdown/noop-extension.ts', import.meta.url).href;
-const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
+// The Node running the tests: the workspace's Node 24 inside npm scripts on Linux.
+const node24 = process.execPath;
 const EXTENSION_ID = '6f0c3e3c-6d4e-4a53-9f3b-2b8a7f9d2c11';
 
 type Seen = { method: string; url: string; headers: IncomingMessage['headers']; body: string };
@@ -125,9 +125,18 @@ describe('registerNoopExtension', () => {
       assert.equal(signal, null, 'exited on its own');
       assert.equal(code, 0);
       assert.equal(stderr, 'registered failed failed');
-      const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.equal(lines.length, 2);
-      assert.deepEqual(lines.map((l) => [l.level, l.extensionName]), [['WARN', NOOP_EXTENSION_NAME], ['WARN', NOOP_EXTENSION_NAME]]);
+      assert.deepEqual(
+        lines.map((l) => [l.level, l.extensionName]),
+        [
+          ['WARN', NOOP_EXTENSION_NAME],
+          ['WARN', NOOP_EXTENSION_NAME],
+        ],
+      );
       assert.match(String(lines[0]!.message), /could not register the internal extension/);
       // Losing the race with the runtime's first /next names the consequence and the remedy.
       assert.match(String(lines[1]!.message), /registered too late .*will not send SIGTERM.*`await ready\(\)` at top level/);

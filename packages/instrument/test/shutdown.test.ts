@@ -4,15 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it, onTestFinished } from 'vitest';
 import { runBounded } from '../src/shutdown/run-bounded.ts';
 import { shutdownBudget } from '../src/shutdown/shutdown-budget.ts';
 import { onShutdown } from '../src/shutdown/graceful-shutdown.ts';
 
 const shutdownModuleUrl = new URL('../src/shutdown/graceful-shutdown.ts', import.meta.url).href;
 const loggerModuleUrl = new URL('../src/logger/logger.ts', import.meta.url).href;
-const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
+// The Node running the tests: the workspace's Node 24 inside npm scripts on Linux.
+const node24 = process.execPath;
 
 type Record_ = Record<string, unknown>;
 
@@ -123,11 +123,11 @@ describe('graceful shutdown (child process)', () => {
 });
 
 describe('exit under a runtime client', () => {
-  it('exits 0 on its own even while a thread-pool thread is blocked (as the runtime client blocks on /next)', async (t) => {
+  it('exits 0 on its own even while a thread-pool thread is blocked (as the runtime client blocks on /next)', async () => {
     // Prepare: a FIFO nobody writes to; opening it for reading blocks one libuv pool thread forever,
     // which would make process.exit() wait in libuv's teardown.
     const dir = mkdtempSync(join(tmpdir(), 'lambda-otel-exit-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const fifo = join(dir, 'never-written');
     execFileSync('mkfifo', [fifo]);
     const script = `
@@ -170,8 +170,14 @@ describe('two copies of the plugin in one process', () => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0);
-    const records = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record_);
-    assert.deepEqual(records.filter((r) => r.message === 'hook ran').map((r) => r.hook), ['fromOtherCopy']);
+    const records = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record_);
+    assert.deepEqual(
+      records.filter((r) => r.message === 'hook ran').map((r) => r.hook),
+      ['fromOtherCopy'],
+    );
     assert.equal(records.at(-1)!.message, 'graceful shutdown completed');
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { TraceFlags } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { SpanCollector } from '../src/invocation/span-collector.ts';
@@ -9,9 +9,9 @@ function finishedSpans(names: string[], sampled = true): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   for (const name of names) provider.getTracer('t').startSpan(name).end();
-  return exporter.getFinishedSpans().map((span) =>
-    sampled ? span : Object.assign(Object.create(span), { spanContext: () => ({ ...span.spanContext(), traceFlags: TraceFlags.NONE }) }),
-  );
+  return exporter
+    .getFinishedSpans()
+    .map((span) => (sampled ? span : Object.assign(Object.create(span), { spanContext: () => ({ ...span.spanContext(), traceFlags: TraceFlags.NONE }) })));
 }
 
 function recordingWriter(write: (spans: ReadableSpan[]) => Promise<void> = async () => {}) {
@@ -28,10 +28,11 @@ function recordingWriter(write: (spans: ReadableSpan[]) => Promise<void> = async
   return { writer, batches };
 }
 
-const turns = (n: number) => new Promise<void>((resolve) => {
-  const step = (left: number) => (left === 0 ? resolve() : setImmediate(() => step(left - 1)));
-  step(n);
-});
+const turns = (n: number) =>
+  new Promise<void>((resolve) => {
+    const step = (left: number) => (left === 0 ? resolve() : setImmediate(() => step(left - 1)));
+    step(n);
+  });
 
 describe('SpanCollector', () => {
   it('loads the writer only at the first export (after the first response), and only once', async () => {

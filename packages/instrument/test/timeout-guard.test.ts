@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'vitest';
 import { armTimeoutGuard } from '../src/invocation/timeout-guard.ts';
 
 const guardModuleUrl = new URL('../src/invocation/timeout-guard.ts', import.meta.url).href;
-const node24 = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
+// The Node running the tests: the workspace's Node 24 inside npm scripts on Linux.
+const node24 = process.execPath;
 
 describe('armTimeoutGuard', () => {
   it('calls onTimeout exactly once, marginMs before the deadline', async () => {

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { SpanKind } from '@opentelemetry/api';
 import { resolveInstrumentConfig } from '../src/config.ts';
@@ -200,7 +200,8 @@ describe('redaction', () => {
     for (const name of ['api-gateway-rest', 'api-gateway-http', 'alb', 'function-url']) {
       const config = resolveInstrumentConfig({ captureEvent: true, redactQueryParams: ['parameter1'] }, {});
       const captured = String(captureEventAttribute(loadEvent(name), config)['lambda_otel.event']);
-      for (const secret of [...secrets, 'parameter1=value1', 'abc def', 'theme=dark']) assert.ok(!captured.includes(secret), `${name} captured ${secret}: ${captured}`);
+      for (const secret of [...secrets, 'parameter1=value1', 'abc def', 'theme=dark'])
+        assert.ok(!captured.includes(secret), `${name} captured ${secret}: ${captured}`);
       assert.ok(captured.includes('REDACTED'));
     }
     const http = JSON.parse(String(captureEventAttribute(loadEvent('api-gateway-http'), settings)['lambda_otel.event']));
@@ -222,7 +223,10 @@ describe('redaction', () => {
   });
 
   it('configured query parameters and headers are redacted too', () => {
-    const config = resolveInstrumentConfig({}, { LAMBDA_OTEL_REDACT_QUERY_PARAMS: 'coupon', LAMBDA_OTEL_REDACT_HEADERS: 'content-type', LAMBDA_OTEL_CAPTURE_HEADERS: 'content-type' });
+    const config = resolveInstrumentConfig(
+      {},
+      { LAMBDA_OTEL_REDACT_QUERY_PARAMS: 'coupon', LAMBDA_OTEL_REDACT_HEADERS: 'content-type', LAMBDA_OTEL_CAPTURE_HEADERS: 'content-type' },
+    );
     const info = detectTrigger(loadEvent('api-gateway-http'), config);
     assert.equal(info.attributes['url.query'], 'coupon=REDACTED&access_token=REDACTED&x=1');
     assert.equal(info.attributes['http.request.header.content-type'], undefined);

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -36,7 +36,7 @@ function lambdaContext(overrides: Partial<LambdaContext> = {}): LambdaContext {
 /** Captures the JSON lines the logger writes to stdout. */
 const logLines: Record<string, any>[] = [];
 const originalWrite = process.stdout.write.bind(process.stdout);
-before(() => {
+beforeAll(() => {
   process.stdout.write = ((chunk: any, ...rest: any[]) => {
     for (const line of String(chunk).split('\n')) {
       if (line.startsWith('{')) {
@@ -51,12 +51,14 @@ before(() => {
     return originalWrite(chunk, ...rest);
   }) as typeof process.stdout.write;
 });
-after(() => {
+afterAll(() => {
   process.stdout.write = originalWrite;
 });
 
 const tracer = () => trace.getTracer('test');
-const afterResponse = () => new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
+// The writer is loaded with import() on the first export; under vitest's module runner that takes a
+// few event-loop turns more than under plain Node, so "after the response" is a short real wait.
+const afterResponse = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 describe('wrap(): buffered handlers', () => {
   it('one root span per invoke, decided at start; cold start only on the first; export after the result', async () => {
@@ -183,14 +185,20 @@ describe('wrap(): buffered handlers', () => {
   });
 
   it('a thrown non-Error value: one ERROR line, the same value rethrown', async () => {
-    const handler = wrap(async () => {
-      throw 'plain string failure';
-    }, { writer });
+    const handler = wrap(
+      async () => {
+        throw 'plain string failure';
+      },
+      { writer },
+    );
     const context = lambdaContext();
     await assert.rejects(Promise.resolve(handler({}, context)), (thrown: unknown) => thrown === 'plain string failure');
     await afterResponse();
     const lines = logLines.filter((l) => l.requestId === context.awsRequestId && l.level === 'ERROR');
-    assert.deepEqual(lines.map((l) => [l.errorMessage, l.stackTrace]), [['plain string failure', []]]);
+    assert.deepEqual(
+      lines.map((l) => [l.errorMessage, l.stackTrace]),
+      [['plain string failure', []]],
+    );
     assert.equal(rootOf(context.awsRequestId).status.code, SpanStatusCode.ERROR);
   });
 
@@ -287,7 +295,10 @@ describe('wrap(): buffered handlers', () => {
       return event;
     });
     const results = await Promise.all(events.map((event, n) => handler(event, contexts[n]!)));
-    assert.deepEqual(results, events.map((_, n) => n));
+    assert.deepEqual(
+      results,
+      events.map((_, n) => n),
+    );
     await afterResponse();
     for (const [n, context] of contexts.entries()) {
       const root = rootOf(context.awsRequestId);

@@ -72,7 +72,11 @@ export async function startApiServer(routes: Route[]): Promise<ApiServer> {
       fail(matching.length > 0 ? apiErrors.methodNotAllowed(req.method ?? '?', url) : apiErrors.notFound(url));
       return;
     }
-    const params = route.path.exec(url)?.slice(1).map((part) => decodeURIComponent(part)) ?? [];
+    const params =
+      route.path
+        .exec(url)
+        ?.slice(1)
+        .map((part) => decodeURIComponent(part)) ?? [];
     try {
       const result = route.handle({ req, res, params });
       if (result) result.catch(fail);

@@ -39,16 +39,17 @@ export interface SandboxEnvironments {
   extension: Record<string, string>;
 }
 
-export function buildEnvironments(config: EmulatorConfig, runtimeApi: string, runtimeDir: string): SandboxEnvironments {
+export function buildEnvironments(
+  config: EmulatorConfig,
+  runtimeApi: string,
+  runtimeDir: string,
+  sandboxEnv: Readonly<Record<string, string>> = {},
+): SandboxEnvironments {
   const major = nodeMajor(config.nodePath);
   const managedInstances = config.maxConcurrency !== undefined;
   const layerPaths = (sub: string) => config.layers.map((layer) => join(layer, sub)).filter((path) => existsSync(path));
   const path = [dirname(config.nodePath), ...layerPaths('bin'), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
-  const nodeModules = [
-    ...layerPaths(`nodejs/node${major}/node_modules`),
-    ...layerPaths('nodejs/node_modules'),
-    config.functionDir,
-  ].join(':');
+  const nodeModules = [...layerPaths(`nodejs/node${major}/node_modules`), ...layerPaths('nodejs/node_modules'), config.functionDir].join(':');
   const date = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   const runtime: Record<string, string> = {
     AWS_REGION: config.region,
@@ -89,11 +90,13 @@ export function buildEnvironments(config: EmulatorConfig, runtimeApi: string, ru
   for (const [key, value] of Object.entries(runtime)) {
     if (!runtimeOnly.has(key) && !key.startsWith('_')) extension[key] = value;
   }
-  return { runtime: { ...runtime, ...config.env }, extension: { ...extension, ...config.env } };
+  return { runtime: { ...runtime, ...sandboxEnv, ...config.env }, extension: { ...extension, ...sandboxEnv, ...config.env } };
 }
 
 /** X-Ray trace header as Lambda generates it: Root=1-<epoch s hex>-<96 bit>;Parent=<64 bit>;Sampled=1. */
 export function newTraceHeader(nowMs = Date.now()): string {
-  const seconds = Math.floor(nowMs / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return `Root=1-${seconds}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
 }

@@ -131,7 +131,11 @@ export class ExtensionRegistry {
     sandbox.deps.onLog({ source: ext.name, line: `${kind}/error ${errorType}: ${errorMessage}` });
     ext.reportedError ??= { kind, errorType, errorMessage };
     if (kind === 'init' && sandbox.phase === 'init') {
-      sandbox.initError ??= { errorType: 'Extension.InitError', errorMessage: `${ext.name}: ${errorType}: ${errorMessage}`, platformErrorType: 'Extension.InitError' };
+      sandbox.initError ??= {
+        errorType: 'Extension.InitError',
+        errorMessage: `${ext.name}: ${errorType}: ${errorMessage}`,
+        platformErrorType: 'Extension.InitError',
+      };
       sandbox.changed();
     }
   }
@@ -153,7 +157,9 @@ export class ExtensionRegistry {
   }
 
   notWaiting(): string[] {
-    return this.all().filter((ext) => ext.parked === undefined).map((ext) => ext.name);
+    return this.all()
+      .filter((ext) => ext.parked === undefined)
+      .map((ext) => ext.name);
   }
 
   allWaiting(): boolean {

@@ -30,7 +30,7 @@ export async function runInit(sandbox: Sandbox): Promise<InitOutcome> {
   dispatcher.beginInit();
   const base = { initializationType: sandbox.initializationType, phase: 'init' as const };
   dispatcher.emit({ type: 'platform.initStart', record: { ...base, functionName: config.functionName, functionVersion: '$LATEST' } });
-  const environments = buildEnvironments(config, sandbox.deps.runtimeApi, dirname(runtimeClientEntry()));
+  const environments = buildEnvironments(config, sandbox.deps.runtimeApi, dirname(runtimeClientEntry()), sandbox.deps.sandboxEnv);
 
   let runtimeDoneSent = false;
   const fail = (status: RecordStatus, errorType: string, errorMessage: string, platformErrorType = errorType): InitOutcome => {

@@ -36,7 +36,12 @@ export async function runInvoke(sandbox: Sandbox, invocation: Invocation): Promi
 
   const settled = await sandbox.waitUntil(() => invokeSettled(sandbox, invocation), invocation.startMs + config.timeoutMs - nowMs());
   if (!settled && !sandbox.failure) {
-    sandbox.failure = { status: 'timeout', errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(config.timeoutMs / 1000).toFixed(2)} seconds`, reason: 'timeout' };
+    sandbox.failure = {
+      status: 'timeout',
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `Task timed out after ${(config.timeoutMs / 1000).toFixed(2)} seconds`,
+      reason: 'timeout',
+    };
   }
   // An extension that dies fails the invoke even after the runtime answered (Lambda reports it so).
   const failure = sandbox.failure;

@@ -45,6 +45,8 @@ export interface SandboxDeps {
   config: EmulatorConfig;
   dispatcher: TelemetryDispatcher;
   runtimeApi: string;
+  /** Variables this emulator sets per sandbox (the layer's receiver port), under the user's --env. */
+  sandboxEnv: Readonly<Record<string, string>>;
   onLog: (line: CapturedLine) => void;
   registrations: Registration[];
 }

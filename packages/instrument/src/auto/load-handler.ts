@@ -24,15 +24,24 @@ export interface HandlerLocation {
 /** Splits `dir/file.export[.nested]` the way the runtime client does: the module name stops at the first dot of the basename. */
 export function parseHandlerString(value: string | undefined): HandlerLocation {
   if (value === undefined || value.trim() === '') {
-    throw new HandlerLoadError('Runtime.MalformedHandlerName', `Configuration: ${ORIGINAL_HANDLER_VARIABLE} is invalid, expected "dir/file.export", actual ${JSON.stringify(value ?? '')} (is AWS_LAMBDA_EXEC_WRAPPER set without the layer's wrapper script?)`);
+    throw new HandlerLoadError(
+      'Runtime.MalformedHandlerName',
+      `Configuration: ${ORIGINAL_HANDLER_VARIABLE} is invalid, expected "dir/file.export", actual ${JSON.stringify(value ?? '')} (is AWS_LAMBDA_EXEC_WRAPPER set without the layer's wrapper script?)`,
+    );
   }
   if (value.includes('..')) {
-    throw new HandlerLoadError('Runtime.MalformedHandlerName', `Configuration: ${ORIGINAL_HANDLER_VARIABLE} is invalid, expected a path without "..", actual ${JSON.stringify(value)}`);
+    throw new HandlerLoadError(
+      'Runtime.MalformedHandlerName',
+      `Configuration: ${ORIGINAL_HANDLER_VARIABLE} is invalid, expected a path without "..", actual ${JSON.stringify(value)}`,
+    );
   }
   const base = path.basename(value);
   const match = /^([^.]*)\.(.+)$/.exec(base);
   if (!match) {
-    throw new HandlerLoadError('Runtime.MalformedHandlerName', `Configuration: ${ORIGINAL_HANDLER_VARIABLE} is invalid, expected "dir/file.export", actual ${JSON.stringify(value)}`);
+    throw new HandlerLoadError(
+      'Runtime.MalformedHandlerName',
+      `Configuration: ${ORIGINAL_HANDLER_VARIABLE} is invalid, expected "dir/file.export", actual ${JSON.stringify(value)}`,
+    );
   }
   return { moduleRoot: value.slice(0, value.length - base.length).replace(/\/$/, ''), moduleName: match[1]!, handlerName: match[2]! };
 }
@@ -52,14 +61,23 @@ async function importModule(taskRoot: string, location: HandlerLocation, origina
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
-      throw new HandlerLoadError('Runtime.ImportModuleError', `Error: Cannot find module '${location.moduleName}' for ${ORIGINAL_HANDLER_VARIABLE}=${JSON.stringify(original)} (task root ${taskRoot})`, { cause: error });
+      throw new HandlerLoadError(
+        'Runtime.ImportModuleError',
+        `Error: Cannot find module '${location.moduleName}' for ${ORIGINAL_HANDLER_VARIABLE}=${JSON.stringify(original)} (task root ${taskRoot})`,
+        { cause: error },
+      );
     }
     throw error;
   }
 }
 
 function findIn(handlerName: string, holder: unknown): unknown {
-  return handlerName.split('.').reduce<unknown>((nested, key) => (nested !== null && (typeof nested === 'object' || typeof nested === 'function') ? (nested as Record<string, unknown>)[key] : undefined), holder);
+  return handlerName
+    .split('.')
+    .reduce<unknown>(
+      (nested, key) => (nested !== null && (typeof nested === 'object' || typeof nested === 'function') ? (nested as Record<string, unknown>)[key] : undefined),
+      holder,
+    );
 }
 
 /**

@@ -56,7 +56,9 @@ export function startInvocation(event: unknown, context: LambdaContext, config: 
   const functionName = context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME ?? 'handler';
 
   const kind =
-    typeof config.kind === 'function' ? safely('option kind', () => (config.kind as (e: unknown, c: LambdaContext) => SpanKind)(event, context), trigger.kind) : (config.kind ?? trigger.kind);
+    typeof config.kind === 'function'
+      ? safely('option kind', () => (config.kind as (e: unknown, c: LambdaContext) => SpanKind)(event, context), trigger.kind)
+      : (config.kind ?? trigger.kind);
   const name =
     typeof config.name === 'function'
       ? safely('option name', () => (config.name as (e: unknown, c: LambdaContext) => string)(event, context), trigger.spanName ?? functionName)
@@ -70,7 +72,11 @@ export function startInvocation(event: unknown, context: LambdaContext, config: 
   };
   if (typeof context.invokedFunctionArn === 'string') attributes['cloud.resource_id'] = context.invokedFunctionArn;
   if (config.captureEvent) Object.assign(attributes, captureEventAttribute(event, config));
-  if (config.attributes) Object.assign(attributes, safely('option attributes', () => config.attributes!(event, context) ?? {}, {}));
+  if (config.attributes)
+    Object.assign(
+      attributes,
+      safely('option attributes', () => config.attributes!(event, context) ?? {}, {}),
+    );
 
   const rootSpan = telemetry.ids.withTraceId(parent.traceIdHint, () =>
     telemetry.tracer.startSpan(name, { kind, attributes, links: parent.links }, parent.context),
@@ -95,7 +101,8 @@ export function startInvocation(event: unknown, context: LambdaContext, config: 
     startedAtMs: Date.now(),
     disarmTimeout: () => {},
   };
-  const remainingTimeMs = typeof context.getRemainingTimeInMillis === 'function' ? safely('getRemainingTimeInMillis', () => context.getRemainingTimeInMillis!(), NaN) : NaN;
+  const remainingTimeMs =
+    typeof context.getRemainingTimeInMillis === 'function' ? safely('getRemainingTimeInMillis', () => context.getRemainingTimeInMillis!(), NaN) : NaN;
   invocation.disarmTimeout = armTimeoutGuard({
     remainingTimeMs,
     marginMs: config.timeoutMarginMs,
@@ -190,8 +197,6 @@ export function timeOutInvocation(invocation: Invocation): void {
   rootSpan.setStatus({ code: SpanStatusCode.ERROR, message });
   rootSpan.end();
   state.openSpans.clear();
-  runInInvocation(invocation, () =>
-    logger.error(message, { errorType: 'Sandbox.Timedout', errorMessage: message }),
-  );
+  runInInvocation(invocation, () => logger.error(message, { errorType: 'Sandbox.Timedout', errorMessage: message }));
   void invocation.telemetry.collector.exportNow();
 }

@@ -17,8 +17,7 @@ export type ErrorFields = { errorType: string; errorMessage: string; stackTrace:
 export function errorFields(error: Error): ErrorFields {
   // A subclass that does not set `name` still says what it is through its constructor.
   const ctorName = (error.constructor as { name?: unknown } | undefined)?.name;
-  const errorType =
-    error.name && error.name !== 'Error' ? error.name : typeof ctorName === 'string' && ctorName ? ctorName : 'Error';
+  const errorType = error.name && error.name !== 'Error' ? error.name : typeof ctorName === 'string' && ctorName ? ctorName : 'Error';
   return {
     errorType,
     errorMessage: String(error.message),

@@ -1,13 +1,4 @@
-import {
-  ROOT_CONTEXT,
-  TraceFlags,
-  defaultTextMapGetter,
-  isSpanContextValid,
-  trace,
-  type Context,
-  type Link,
-  type SpanContext,
-} from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, defaultTextMapGetter, isSpanContextValid, trace, type Context, type Link, type SpanContext } from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { PropagatorName } from '../types.ts';
 import type { Carrier, TriggerInfo } from '../triggers/trigger.ts';

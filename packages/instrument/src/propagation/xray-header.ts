@@ -26,7 +26,10 @@ export function parseXRayHeader(value: string | undefined): XRayTraceHeader | un
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const key = part.slice(0, eq).trim();
-    const v = part.slice(eq + 1).trim().toLowerCase();
+    const v = part
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase();
     if (key === 'Root') {
       const match = ROOT.exec(v);
       if (match) traceId = `${match[1]}${match[2]}`;

@@ -98,12 +98,7 @@ async function install(options: GracefulShutdownOptions): Promise<void> {
   }
 }
 
-async function shutdown(
-  signal: ShutdownSignal,
-  flushTelemetry: () => Promise<void>,
-  budget: ShutdownBudget,
-  underRuntimeClient: boolean,
-): Promise<void> {
+async function shutdown(signal: ShutdownSignal, flushTelemetry: () => Promise<void>, budget: ShutdownBudget, underRuntimeClient: boolean): Promise<void> {
   // A second signal while shutting down changes nothing: the first run already owns the exit.
   const state = shutdownState();
   if (state.shuttingDown) return;

@@ -20,10 +20,7 @@ export const NOOP_EXTENSION_NAME = 'lambda-otel-graceful-shutdown';
 /** Bound for the register call, so a silent Runtime API can never hold init. */
 const REGISTER_TIMEOUT_MS = 1_000;
 
-export type NoopExtensionResult =
-  | { status: 'registered'; extensionId: string }
-  | { status: 'skipped'; reason: string }
-  | { status: 'failed'; reason: string };
+export type NoopExtensionResult = { status: 'registered'; extensionId: string } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
 
 /**
  * Registers the extension with events `[]`, then calls /event/next once without awaiting it (Lambda

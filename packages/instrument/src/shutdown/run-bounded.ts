@@ -4,9 +4,7 @@
  */
 
 export type BoundedOutcome =
-  | { status: 'ok'; durationMs: number }
-  | { status: 'failed'; durationMs: number; error: unknown }
-  | { status: 'timedOut'; durationMs: number };
+  { status: 'ok'; durationMs: number } | { status: 'failed'; durationMs: number; error: unknown } | { status: 'timedOut'; durationMs: number };
 
 const TIMED_OUT = Symbol('timedOut');
 

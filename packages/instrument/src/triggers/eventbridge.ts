@@ -3,13 +3,7 @@ import { FAAS_TRIGGER, isObject, type Carrier, type TriggerExtractor } from './t
 import { messagingTrigger, pushCarrier } from './messaging-common.ts';
 
 function isEventBridge(event: unknown): event is Record<string, any> {
-  return (
-    isObject(event) &&
-    typeof event['detail-type'] === 'string' &&
-    typeof event.source === 'string' &&
-    typeof event.id === 'string' &&
-    'detail' in event
-  );
+  return isObject(event) && typeof event['detail-type'] === 'string' && typeof event.source === 'string' && typeof event.id === 'string' && 'detail' in event;
 }
 
 function isScheduled(event: Record<string, any>): boolean {

@@ -10,8 +10,7 @@ function headerText(value: unknown): string | undefined {
 /** Amazon MSK and self-managed Kafka: `eventSource` `aws:kafka` / `SelfManagedKafka`, records keyed by topic-partition. */
 export const msk: TriggerExtractor = {
   source: 'msk',
-  matches: (event) =>
-    isObject(event) && (event.eventSource === 'aws:kafka' || event.eventSource === 'SelfManagedKafka') && isObject(event.records),
+  matches: (event) => isObject(event) && (event.eventSource === 'aws:kafka' || event.eventSource === 'SelfManagedKafka') && isObject(event.records),
   extract(event) {
     const carriers: Carrier[] = [];
     let count = 0;

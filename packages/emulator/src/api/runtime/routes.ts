@@ -65,7 +65,14 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
         const env = sandbox();
         const invocation: Invocation = env.runtime.answerable(params[0]!, true);
         const report = await readErrorReport(req);
-        env.runtime.respond(invocation, { status: 'error', response: report.payload, errorType: report.errorType, errorMessage: report.errorMessage, platformErrorType: report.platformErrorType, producedBytes: 0 });
+        env.runtime.respond(invocation, {
+          status: 'error',
+          response: report.payload,
+          errorType: report.errorType,
+          errorMessage: report.errorMessage,
+          platformErrorType: report.platformErrorType,
+          producedBytes: 0,
+        });
         sendJson(res, 202, accepted);
       },
     },

@@ -16,11 +16,34 @@ export interface Span {
 }
 
 export type TelemetryRecord =
-  | { type: 'platform.initStart'; record: { initializationType: InitializationType; phase: 'init' | 'invoke'; runtimeVersion?: string; runtimeVersionArn?: string; functionName: string; functionVersion: string } }
+  | {
+      type: 'platform.initStart';
+      record: {
+        initializationType: InitializationType;
+        phase: 'init' | 'invoke';
+        runtimeVersion?: string;
+        runtimeVersionArn?: string;
+        functionName: string;
+        functionVersion: string;
+      };
+    }
   | { type: 'platform.initRuntimeDone'; record: { initializationType: InitializationType; phase: 'init' | 'invoke'; status: RecordStatus; errorType?: string } }
-  | { type: 'platform.initReport'; record: { initializationType: InitializationType; phase: 'init' | 'invoke'; status: RecordStatus; errorType?: string; metrics: { durationMs: number } } }
+  | {
+      type: 'platform.initReport';
+      record: { initializationType: InitializationType; phase: 'init' | 'invoke'; status: RecordStatus; errorType?: string; metrics: { durationMs: number } };
+    }
   | { type: 'platform.start'; record: { requestId: string; version: string; tracing?: Tracing } }
-  | { type: 'platform.runtimeDone'; record: { requestId: string; status: RecordStatus; errorType?: string; metrics: { durationMs: number; producedBytes: number }; spans: Span[]; tracing?: Tracing } }
+  | {
+      type: 'platform.runtimeDone';
+      record: {
+        requestId: string;
+        status: RecordStatus;
+        errorType?: string;
+        metrics: { durationMs: number; producedBytes: number };
+        spans: Span[];
+        tracing?: Tracing;
+      };
+    }
   | { type: 'platform.report'; record: { requestId: string; status: RecordStatus; errorType?: string; metrics: ReportMetrics; tracing?: Tracing } }
   | { type: 'platform.extension'; record: { name: string; state: 'Ready'; events: string[]; errorType?: string } }
   | { type: 'platform.telemetrySubscription'; record: { name: string; state: 'Subscribed'; types: string[] } }
