@@ -6,6 +6,7 @@ import { decodeJson, JsonFormatError } from './json-codec.ts';
 import { decodeProtobuf } from './protobuf-codec.ts';
 import { planFor } from './schema-plan.ts';
 import type { ExportLogsServiceRequest, ExportTraceServiceRequest } from './types.ts';
+import type { ExportMetricsServiceRequest } from './metrics-model.ts';
 
 /** The OTLP recommended request limit is 20 MiB; Lambda memory argues for less. */
 export const DEFAULT_MAX_DECODED_BYTES = 16 * 1024 * 1024;
@@ -119,6 +120,27 @@ export function decodeLogsRequest(
   return decodeBody(MessageName.logsRequest, 'ExportLogsServiceRequest', body, contentType, contentEncoding, options) as unknown as ExportLogsServiceRequest;
 }
 
+/** Decodes an OTLP/HTTP `/v1/metrics` body. */
+export function decodeMetricsRequest(
+  body: Buffer,
+  contentType: string | undefined,
+  contentEncoding: string | undefined,
+  options?: DecodeOptions,
+): ExportMetricsServiceRequest {
+  return decodeBody(
+    MessageName.metricsRequest,
+    'ExportMetricsServiceRequest',
+    body,
+    contentType,
+    contentEncoding,
+    options,
+  ) as unknown as ExportMetricsServiceRequest;
+}
+
+const responseOf = { traces: MessageName.traceResponse, logs: MessageName.logsResponse, metrics: MessageName.metricsResponse } as const;
+/** The partial-success field counting what the backend refused: spans, log records or data points. */
+const rejectedKeyOf = { traces: 'rejectedSpans', logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' } as const;
+
 /** What a backend's 200 answer says about rejected items (OTLP partial success). */
 export interface PartialSuccess {
   rejected: number;
@@ -129,15 +151,20 @@ export interface PartialSuccess {
  * Reads the partial-success part of an Export*ServiceResponse. Never throws: an unreadable or empty
  * response body counts as full success, as the protocol allows servers to omit it.
  */
-export function decodeExportResponse(signal: 'traces' | 'logs', body: Buffer, contentType: string | undefined, contentEncoding?: string): PartialSuccess {
+export function decodeExportResponse(
+  signal: 'traces' | 'logs' | 'metrics',
+  body: Buffer,
+  contentType: string | undefined,
+  contentEncoding?: string,
+): PartialSuccess {
   const none = { rejected: 0, errorMessage: '' };
   if (body.length === 0) return none;
-  const name = signal === 'traces' ? MessageName.traceResponse : MessageName.logsResponse;
+  const name = responseOf[signal];
   try {
     const decoded = decodeBody(name, 'response', body, contentType, contentEncoding, { maxDecodedBytes: 1024 * 1024 });
     const partial = decoded.partialSuccess as Record<string, unknown> | undefined;
     if (!partial) return none;
-    const rejected = Number(partial[signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords'] ?? 0);
+    const rejected = Number(partial[rejectedKeyOf[signal]] ?? 0);
     return { rejected: Number.isFinite(rejected) ? rejected : 0, errorMessage: String(partial.errorMessage ?? '') };
   } catch {
     return none;

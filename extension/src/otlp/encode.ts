@@ -4,6 +4,7 @@ import { MessageName } from './otlp-schema.ts';
 import { encodeProtobuf } from './protobuf-codec.ts';
 import { planFor } from './schema-plan.ts';
 import type { ExportLogsServiceRequest, ExportTraceServiceRequest } from './types.ts';
+import type { ExportMetricsServiceRequest } from './metrics-model.ts';
 
 export type EncodeFormat = 'protobuf' | 'json';
 
@@ -25,4 +26,9 @@ export function encodeTraceRequest(req: ExportTraceServiceRequest, format: Encod
 export function encodeLogsRequest(req: ExportLogsServiceRequest, format: EncodeFormat): Buffer {
   if (format === 'json') return Buffer.from(encodeJson(req), 'utf8');
   return encodeProtobuf(planFor(MessageName.logsRequest), req);
+}
+
+export function encodeMetricsRequest(req: ExportMetricsServiceRequest, format: EncodeFormat): Buffer {
+  if (format === 'json') return Buffer.from(encodeJson(req), 'utf8');
+  return encodeProtobuf(planFor(MessageName.metricsRequest), req);
 }

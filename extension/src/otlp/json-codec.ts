@@ -32,8 +32,12 @@ function normaliseValue(field: FieldPlan, value: unknown, path: string, depth: n
     case 'int64':
       return BigInt.asIntN(64, toInteger(path, value, 'int64')).toString();
     case 'fixed64':
+    case 'uint64':
       return BigInt.asUintN(64, toInteger(path, value, 'uint64')).toString();
+    case 'sfixed64':
+      return BigInt.asIntN(64, toInteger(path, value, 'int64')).toString();
     case 'int32':
+    case 'sint32':
       return Number(BigInt.asIntN(32, toInteger(path, value, 'int32')));
     case 'uint32':
     case 'fixed32':

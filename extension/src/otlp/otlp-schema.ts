@@ -1,6 +1,6 @@
 // The OTLP messages the extension reads and writes, as a protobufjs JSON descriptor
 // (`Root.fromJSON`). Field numbers follow opentelemetry-proto (common/v1, resource/v1, trace/v1,
-// logs/v1 and the collector trace/logs service messages). Field names are the proto3 JSON names
+// logs/v1, metrics/v1 and the collector trace/logs/metrics service messages). Field names are the proto3 JSON names
 // (lowerCamelCase) so decoded objects already have the OTLP/JSON shape. Fields added upstream later
 // (e.g. Resource.entity_refs) are absent on purpose: unknown fields are skipped when decoding.
 
@@ -8,6 +8,9 @@ const kv = 'opentelemetry.proto.common.v1.KeyValue';
 const anyValue = 'opentelemetry.proto.common.v1.AnyValue';
 const scope = 'opentelemetry.proto.common.v1.InstrumentationScope';
 const resource = 'opentelemetry.proto.resource.v1.Resource';
+const numberDataPoint = 'opentelemetry.proto.metrics.v1.NumberDataPoint';
+const exemplar = 'opentelemetry.proto.metrics.v1.Exemplar';
+const temporality = 'opentelemetry.proto.metrics.v1.AggregationTemporality';
 
 export const otlpSchema = {
   nested: {
@@ -216,6 +219,156 @@ export const otlpSchema = {
                 },
               },
             },
+            metrics: {
+              nested: {
+                v1: {
+                  nested: {
+                    ResourceMetrics: {
+                      fields: {
+                        resource: { type: resource, id: 1 },
+                        scopeMetrics: { rule: 'repeated', type: 'opentelemetry.proto.metrics.v1.ScopeMetrics', id: 2 },
+                        schemaUrl: { type: 'string', id: 3 },
+                      },
+                    },
+                    ScopeMetrics: {
+                      fields: {
+                        scope: { type: scope, id: 1 },
+                        metrics: { rule: 'repeated', type: 'opentelemetry.proto.metrics.v1.Metric', id: 2 },
+                        schemaUrl: { type: 'string', id: 3 },
+                      },
+                    },
+                    Metric: {
+                      oneofs: { data: { oneof: ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] } },
+                      fields: {
+                        name: { type: 'string', id: 1 },
+                        description: { type: 'string', id: 2 },
+                        unit: { type: 'string', id: 3 },
+                        gauge: { type: 'opentelemetry.proto.metrics.v1.Gauge', id: 5 },
+                        sum: { type: 'opentelemetry.proto.metrics.v1.Sum', id: 7 },
+                        histogram: { type: 'opentelemetry.proto.metrics.v1.Histogram', id: 9 },
+                        exponentialHistogram: { type: 'opentelemetry.proto.metrics.v1.ExponentialHistogram', id: 10 },
+                        summary: { type: 'opentelemetry.proto.metrics.v1.Summary', id: 11 },
+                        metadata: { rule: 'repeated', type: kv, id: 12 },
+                      },
+                    },
+                    Gauge: { fields: { dataPoints: { rule: 'repeated', type: numberDataPoint, id: 1 } } },
+                    Sum: {
+                      fields: {
+                        dataPoints: { rule: 'repeated', type: numberDataPoint, id: 1 },
+                        aggregationTemporality: { type: temporality, id: 2 },
+                        isMonotonic: { type: 'bool', id: 3 },
+                      },
+                    },
+                    Histogram: {
+                      fields: {
+                        dataPoints: { rule: 'repeated', type: 'opentelemetry.proto.metrics.v1.HistogramDataPoint', id: 1 },
+                        aggregationTemporality: { type: temporality, id: 2 },
+                      },
+                    },
+                    ExponentialHistogram: {
+                      fields: {
+                        dataPoints: { rule: 'repeated', type: 'opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint', id: 1 },
+                        aggregationTemporality: { type: temporality, id: 2 },
+                      },
+                    },
+                    Summary: { fields: { dataPoints: { rule: 'repeated', type: 'opentelemetry.proto.metrics.v1.SummaryDataPoint', id: 1 } } },
+                    AggregationTemporality: {
+                      values: {
+                        AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
+                        AGGREGATION_TEMPORALITY_DELTA: 1,
+                        AGGREGATION_TEMPORALITY_CUMULATIVE: 2,
+                      },
+                    },
+                    NumberDataPoint: {
+                      oneofs: { value: { oneof: ['asDouble', 'asInt'] } },
+                      fields: {
+                        attributes: { rule: 'repeated', type: kv, id: 7 },
+                        startTimeUnixNano: { type: 'fixed64', id: 2 },
+                        timeUnixNano: { type: 'fixed64', id: 3 },
+                        asDouble: { type: 'double', id: 4 },
+                        asInt: { type: 'sfixed64', id: 6 },
+                        exemplars: { rule: 'repeated', type: exemplar, id: 5 },
+                        flags: { type: 'uint32', id: 8 },
+                      },
+                    },
+                    HistogramDataPoint: {
+                      // proto3 `optional` fields: present means set, even when 0.
+                      oneofs: { _sum: { oneof: ['sum'] }, _min: { oneof: ['min'] }, _max: { oneof: ['max'] } },
+                      fields: {
+                        attributes: { rule: 'repeated', type: kv, id: 9 },
+                        startTimeUnixNano: { type: 'fixed64', id: 2 },
+                        timeUnixNano: { type: 'fixed64', id: 3 },
+                        count: { type: 'fixed64', id: 4 },
+                        sum: { type: 'double', id: 5 },
+                        bucketCounts: { rule: 'repeated', type: 'fixed64', id: 6 },
+                        explicitBounds: { rule: 'repeated', type: 'double', id: 7 },
+                        exemplars: { rule: 'repeated', type: exemplar, id: 8 },
+                        flags: { type: 'uint32', id: 10 },
+                        min: { type: 'double', id: 11 },
+                        max: { type: 'double', id: 12 },
+                      },
+                    },
+                    ExponentialHistogramDataPoint: {
+                      oneofs: { _sum: { oneof: ['sum'] }, _min: { oneof: ['min'] }, _max: { oneof: ['max'] } },
+                      fields: {
+                        attributes: { rule: 'repeated', type: kv, id: 1 },
+                        startTimeUnixNano: { type: 'fixed64', id: 2 },
+                        timeUnixNano: { type: 'fixed64', id: 3 },
+                        count: { type: 'fixed64', id: 4 },
+                        sum: { type: 'double', id: 5 },
+                        scale: { type: 'sint32', id: 6 },
+                        zeroCount: { type: 'fixed64', id: 7 },
+                        positive: { type: 'opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint.Buckets', id: 8 },
+                        negative: { type: 'opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint.Buckets', id: 9 },
+                        flags: { type: 'uint32', id: 10 },
+                        exemplars: { rule: 'repeated', type: exemplar, id: 11 },
+                        min: { type: 'double', id: 12 },
+                        max: { type: 'double', id: 13 },
+                        zeroThreshold: { type: 'double', id: 14 },
+                      },
+                      nested: {
+                        Buckets: {
+                          fields: {
+                            offset: { type: 'sint32', id: 1 },
+                            bucketCounts: { rule: 'repeated', type: 'uint64', id: 2 },
+                          },
+                        },
+                      },
+                    },
+                    SummaryDataPoint: {
+                      fields: {
+                        attributes: { rule: 'repeated', type: kv, id: 7 },
+                        startTimeUnixNano: { type: 'fixed64', id: 2 },
+                        timeUnixNano: { type: 'fixed64', id: 3 },
+                        count: { type: 'fixed64', id: 4 },
+                        sum: { type: 'double', id: 5 },
+                        quantileValues: { rule: 'repeated', type: 'opentelemetry.proto.metrics.v1.SummaryDataPoint.ValueAtQuantile', id: 6 },
+                        flags: { type: 'uint32', id: 8 },
+                      },
+                      nested: {
+                        ValueAtQuantile: {
+                          fields: {
+                            quantile: { type: 'double', id: 1 },
+                            value: { type: 'double', id: 2 },
+                          },
+                        },
+                      },
+                    },
+                    Exemplar: {
+                      oneofs: { value: { oneof: ['asDouble', 'asInt'] } },
+                      fields: {
+                        filteredAttributes: { rule: 'repeated', type: kv, id: 7 },
+                        timeUnixNano: { type: 'fixed64', id: 2 },
+                        asDouble: { type: 'double', id: 3 },
+                        asInt: { type: 'sfixed64', id: 6 },
+                        spanId: { type: 'bytes', id: 4 },
+                        traceId: { type: 'bytes', id: 5 },
+                      },
+                    },
+                  },
+                },
+              },
+            },
             collector: {
               nested: {
                 trace: {
@@ -231,6 +384,26 @@ export const otlpSchema = {
                         ExportTracePartialSuccess: {
                           fields: {
                             rejectedSpans: { type: 'int64', id: 1 },
+                            errorMessage: { type: 'string', id: 2 },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+                metrics: {
+                  nested: {
+                    v1: {
+                      nested: {
+                        ExportMetricsServiceRequest: {
+                          fields: { resourceMetrics: { rule: 'repeated', type: 'opentelemetry.proto.metrics.v1.ResourceMetrics', id: 1 } },
+                        },
+                        ExportMetricsServiceResponse: {
+                          fields: { partialSuccess: { type: 'opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess', id: 1 } },
+                        },
+                        ExportMetricsPartialSuccess: {
+                          fields: {
+                            rejectedDataPoints: { type: 'int64', id: 1 },
                             errorMessage: { type: 'string', id: 2 },
                           },
                         },
@@ -273,5 +446,7 @@ export const MessageName = {
   traceResponse: 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse',
   logsRequest: 'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
   logsResponse: 'opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse',
+  metricsRequest: 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest',
+  metricsResponse: 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse',
 } as const;
 export type MessageName = (typeof MessageName)[keyof typeof MessageName];

@@ -53,8 +53,14 @@ function readValue(field: FieldPlan, reader: protobuf.Reader, depth: number): un
       return reader.uint32();
     case 'int64':
       return BigInt.asIntN(64, readVarint64(reader)).toString();
+    case 'uint64':
+      return readVarint64(reader).toString();
+    case 'sint32':
+      return reader.sint32();
     case 'fixed64':
       return readFixed64(reader);
+    case 'sfixed64':
+      return BigInt.asIntN(64, BigInt(readFixed64(reader))).toString();
     case 'fixed32':
       return reader.fixed32();
     case 'double':
@@ -85,6 +91,17 @@ function decodeMessage(plan: MessagePlan, reader: protobuf.Reader, end: number, 
       reader.skipType(wireType); // unknown (newer) field: ignored as the protocol requires
       continue;
     }
+    if (field.packed && wireType === WireType.lengthDelimited) {
+      // A packed run: values back to back, without tags (writers may also send them one by one).
+      const length = reader.uint32();
+      const runEnd = reader.pos + length;
+      if (runEnd > end) throw new ProtobufFormatError(`field ${field.name} claims ${length} bytes past the end of the message`);
+      const list = (target[field.name] as unknown[] | undefined) ?? [];
+      while (reader.pos < runEnd) list.push(readValue(field, reader, depth));
+      if (reader.pos !== runEnd) throw new ProtobufFormatError(`${plan.fullName}.${field.name} overruns its packed length`);
+      target[field.name] = list;
+      continue;
+    }
     if (wireType !== field.wireType) {
       throw new ProtobufFormatError(`${plan.fullName}.${field.name} has wire type ${wireType}, expected ${field.wireType}`);
     }
@@ -95,7 +112,7 @@ function decodeMessage(plan: MessagePlan, reader: protobuf.Reader, end: number, 
       else target[field.name] = [value];
     } else {
       // A oneof holds one member: the last one on the wire wins.
-      if (field.inOneof) for (const other of plan.fields) if (other.inOneof) delete target[other.name];
+      if (field.inOneof) for (const other of plan.fields) if (other.oneof === field.oneof) delete target[other.name];
       target[field.name] = value;
     }
   }
@@ -177,7 +194,9 @@ function isDefault(field: FieldPlan, value: unknown): boolean {
     case 'bool':
       return value === false;
     case 'int64':
+    case 'uint64':
     case 'fixed64':
+    case 'sfixed64':
       return value === '0' || value === 0 || value === 0n;
     case 'message':
       return false;
@@ -298,6 +317,19 @@ class ProtoWriter {
 
 function writeValue(field: FieldPlan, value: unknown, writer: ProtoWriter, depth: number): void {
   writer.varint32((field.id << 3) | field.wireType);
+  writeBare(field, value, writer, depth);
+}
+
+/** A repeated number field as one packed run: tag, length, then the values without tags. */
+function writePacked(field: FieldPlan, values: readonly unknown[], writer: ProtoWriter): void {
+  writer.varint32((field.id << 3) | WireType.lengthDelimited);
+  const start = writer.begin();
+  for (const value of values) if (value !== undefined && value !== null) writeBare(field, value, writer, 0);
+  writer.end(start);
+}
+
+/** The value alone, without its tag. */
+function writeBare(field: FieldPlan, value: unknown, writer: ProtoWriter, depth: number): void {
   switch (field.kind) {
     case 'string':
       writer.text(String(value), 'utf8');
@@ -313,9 +345,16 @@ function writeValue(field: FieldPlan, value: unknown, writer: ProtoWriter, depth
       writer.varint32(Number(value) >>> 0);
       return;
     case 'int64':
+    case 'uint64':
       writer.int64(value);
       return;
+    case 'sint32': {
+      const v = Number(value) | 0;
+      writer.varint32(((v << 1) ^ (v >> 31)) >>> 0);
+      return;
+    }
     case 'fixed64':
+    case 'sfixed64':
       writer.fixed64(value);
       return;
     case 'fixed32':
@@ -346,6 +385,10 @@ function encodeMessage(plan: MessagePlan, message: Record<string, unknown>, writ
     if (value === undefined || value === null) continue;
     if (field.repeated) {
       if (!Array.isArray(value)) continue;
+      if (field.packed) {
+        if (value.length > 0) writePacked(field, value, writer);
+        continue;
+      }
       for (const element of value) if (element !== undefined && element !== null) writeValue(field, element, writer, depth);
     } else if (field.inOneof || !isDefault(field, value)) {
       writeValue(field, value, writer, depth);

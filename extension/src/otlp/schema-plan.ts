@@ -15,7 +15,10 @@ export type FieldKind =
   | 'uint32'
   | 'enum'
   | 'int64'
+  | 'uint64'
+  | 'sint32'
   | 'fixed64'
+  | 'sfixed64'
   | 'fixed32'
   | 'double'
   | 'bytes' // base64 in the model
@@ -33,6 +36,10 @@ export interface FieldPlan {
   repeated: boolean;
   /** Oneof members are written even when they hold a default value: their presence is the value. */
   inOneof: boolean;
+  /** The oneof the field belongs to (proto3 `optional` fields each have their own). */
+  oneof: string | undefined;
+  /** A repeated number field: one length-delimited run of values on the wire (proto3's default). */
+  packed: boolean;
   message?: MessagePlan;
   enumValues?: Readonly<Record<string, number>>;
 }
@@ -65,6 +72,11 @@ const requiredDefaults: Record<string, Record<string, () => unknown>> = {
   'opentelemetry.proto.logs.v1.LogRecord': { timeUnixNano: () => '0', observedTimeUnixNano: () => '0' },
   'opentelemetry.proto.common.v1.KeyValue': { key: () => '', value: () => ({}) },
   'opentelemetry.proto.common.v1.InstrumentationScope': { name: () => '' },
+  'opentelemetry.proto.metrics.v1.Metric': { name: () => '' },
+  'opentelemetry.proto.metrics.v1.NumberDataPoint': { timeUnixNano: () => '0' },
+  'opentelemetry.proto.metrics.v1.HistogramDataPoint': { timeUnixNano: () => '0', count: () => '0' },
+  'opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint': { timeUnixNano: () => '0', count: () => '0' },
+  'opentelemetry.proto.metrics.v1.SummaryDataPoint': { timeUnixNano: () => '0', count: () => '0' },
 };
 
 const scalarKinds: Record<string, { kind: FieldKind; wireType: number }> = {
@@ -73,7 +85,10 @@ const scalarKinds: Record<string, { kind: FieldKind; wireType: number }> = {
   int32: { kind: 'int32', wireType: WireType.varint },
   uint32: { kind: 'uint32', wireType: WireType.varint },
   int64: { kind: 'int64', wireType: WireType.varint },
+  uint64: { kind: 'uint64', wireType: WireType.varint },
+  sint32: { kind: 'sint32', wireType: WireType.varint },
   fixed64: { kind: 'fixed64', wireType: WireType.fixed64 },
+  sfixed64: { kind: 'sfixed64', wireType: WireType.fixed64 },
   fixed32: { kind: 'fixed32', wireType: WireType.fixed32 },
   double: { kind: 'double', wireType: WireType.fixed64 },
   bytes: { kind: 'bytes', wireType: WireType.lengthDelimited },
@@ -110,6 +125,8 @@ function buildPlan(type: protobuf.Type): MessagePlan {
       protoName: toSnakeCase(field.name),
       repeated: field.repeated,
       inOneof: field.partOf !== null && field.partOf !== undefined,
+      oneof: field.partOf?.name,
+      packed: false,
     };
     if (resolved instanceof protobuf.Type) {
       fieldPlan = { ...common, kind: 'message', wireType: WireType.lengthDelimited, message: buildPlan(resolved) };
@@ -119,7 +136,9 @@ function buildPlan(type: protobuf.Type): MessagePlan {
       const scalar = scalarKinds[field.type];
       if (!scalar) throw new Error(`OTLP schema: unsupported field type ${field.type} for ${fullName}.${field.name}`);
       const kind = scalar.kind === 'bytes' && hexIdFields.has(field.name) ? 'hexBytes' : scalar.kind;
-      fieldPlan = { ...common, kind, wireType: scalar.wireType };
+      // Strings and bytes are never packed; every other repeated scalar is.
+      const packed = field.repeated && scalar.wireType !== WireType.lengthDelimited;
+      fieldPlan = { ...common, kind, wireType: scalar.wireType, packed };
     }
     plan.fields.push(fieldPlan);
     plan.byId.set(fieldPlan.id, fieldPlan);

@@ -209,13 +209,14 @@ function contentKeyOf(cache: Map<object, string>, value: object, extra: string |
   return extra ? `${key}\u0000${extra}` : key;
 }
 
-interface Grouped<R, S, T> {
+export interface Grouped<R, S, T> {
   resource: R;
   resourceSchemaUrl: string | undefined;
   scopes: Map<string, { scope: S; scopeSchemaUrl: string | undefined; records: T[] }>;
 }
 
-function group<T>(
+/** Groups items by resource, then scope (equal content counts as equal); shared by every signal's grouping. */
+export function group<T>(
   items: readonly { resource: Resource; scope: InstrumentationScope; resourceSchemaUrl?: string; scopeSchemaUrl?: string }[],
   recordOf: (index: number) => T,
 ): Grouped<Resource, InstrumentationScope, T>[] {
