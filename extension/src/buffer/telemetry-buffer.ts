@@ -5,16 +5,21 @@
  * export settles: they stay in memory, and may come back. Past either bound the oldest waiting
  * entries are dropped and counted; the buffer never grows without limit.
  */
+import type { MetricItem } from '../otlp/metrics-model.ts';
 import type { LogItem, SpanItem } from '../otlp/types.ts';
 
 export type BufferedEntry =
   | { readonly kind: 'span'; readonly item: SpanItem; readonly bytes: number; readonly atMs: number }
-  | { readonly kind: 'log'; readonly item: LogItem; readonly bytes: number; readonly atMs: number };
+  | { readonly kind: 'log'; readonly item: LogItem; readonly bytes: number; readonly atMs: number }
+  | { readonly kind: 'metric'; readonly item: MetricItem; readonly bytes: number; readonly atMs: number };
 
 export interface DropCounts {
   spans: number;
   logs: number;
+  metrics: number;
 }
+
+const dropKey = { span: 'spans', log: 'logs', metric: 'metrics' } as const;
 
 export interface BufferLimits {
   readonly maxItems: number;
@@ -29,8 +34,8 @@ export class TelemetryBuffer {
   /** Taken by exports that have not settled yet (see {@link takeBatch}). */
   #inFlightItems = 0;
   #inFlightBytes = 0;
-  readonly #droppedTotal: DropCounts = { spans: 0, logs: 0 };
-  #droppedUnreported: DropCounts = { spans: 0, logs: 0 };
+  readonly #droppedTotal: DropCounts = { spans: 0, logs: 0, metrics: 0 };
+  #droppedUnreported: DropCounts = { spans: 0, logs: 0, metrics: 0 };
 
   constructor(limits: BufferLimits) {
     this.#limits = limits;
@@ -133,13 +138,13 @@ export class TelemetryBuffer {
   /** Drops counted since the last call (reported on the next export), then resets them. */
   takeUnreportedDrops(): DropCounts {
     const drops = this.#droppedUnreported;
-    this.#droppedUnreported = { spans: 0, logs: 0 };
+    this.#droppedUnreported = { spans: 0, logs: 0, metrics: 0 };
     return drops;
   }
 
   /** Counts `count` items dropped outside the buffer (e.g. refused by the backend) with the rest. */
   countDropped(kind: BufferedEntry['kind'], count: number): void {
-    const key = kind === 'span' ? 'spans' : 'logs';
+    const key = dropKey[kind];
     this.#droppedTotal[key] += count;
     this.#droppedUnreported[key] += count;
   }

@@ -93,6 +93,12 @@ const exporterVariables = [
   'OTEL_EXPORTER_OTLP_TIMEOUT',
   'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT',
   'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT',
+  // Metrics (read by metrics/metrics-config.ts through otlpSignalFromEnv).
+  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_METRICS_HEADERS',
+  'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION',
+  'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT',
   'AWS_REGION',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
@@ -126,8 +132,8 @@ export const exporterDefaults = {
   stdoutMaxLineBytes: 200 * 1024,
 } as const;
 
-type Signal = 'traces' | 'logs';
-const signalUpper = { traces: 'TRACES', logs: 'LOGS' } as const;
+type Signal = 'traces' | 'logs' | 'metrics';
+const signalUpper = { traces: 'TRACES', logs: 'LOGS', metrics: 'METRICS' } as const;
 
 /** The signal-specific variable if set, else the general one; returns the name used for errors. */
 function pick(raw: ExporterEnv, suffix: string, signal: Signal): { name: string; value: string | undefined } {
@@ -224,6 +230,16 @@ function otlpSignal(raw: ExporterEnv, signal: Signal, url: string): OtlpSignalCo
     compression: signalCompression(raw, signal),
     timeoutMs: signalTimeoutMs(raw, signal),
   });
+}
+
+/**
+ * One signal's OTLP destination from OTEL_EXPORTER_OTLP_* (the signal-specific variables first),
+ * whatever LAMBDA_OTEL_EXPORTER says: used for metrics, which go to an OTLP endpoint in every mode.
+ * @throws ConfigError naming the first invalid variable.
+ */
+export function otlpSignalFromEnv(env: Env, signal: Signal): OtlpSignalConfig {
+  const raw = readExporterEnv(env);
+  return otlpSignal(raw, signal, signalUrl(raw, signal));
 }
 
 const regionPattern = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;

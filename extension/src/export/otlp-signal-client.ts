@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from '../logger.ts';
 import { decodeExportResponse } from '../otlp/decode.ts';
-import { contentTypeOf, encodeLogsRequest, encodeTraceRequest } from '../otlp/encode.ts';
+import { contentTypeOf, encodeLogsRequest, encodeMetricsRequest, encodeTraceRequest } from '../otlp/encode.ts';
+import { estimateMetricBytes, groupMetrics, type MetricItem } from '../otlp/metrics-model.ts';
 import { estimateBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
 import { splitIntoRequests, type BatchLimits } from './batch-split.ts';
 import type { OtlpSignalConfig } from './config.ts';
@@ -16,8 +17,8 @@ import type { RequestSigner } from './sigv4.ts';
 
 const gzipAsync = promisify(gzip);
 
-export type Signal = 'traces' | 'logs';
-type ItemOf<S extends Signal> = S extends 'traces' ? SpanItem : LogItem;
+export type Signal = 'traces' | 'logs' | 'metrics';
+type ItemOf<S extends Signal> = S extends 'traces' ? SpanItem : S extends 'logs' ? LogItem : MetricItem;
 
 export interface SignalClientOptions {
   config: OtlpSignalConfig;
@@ -38,7 +39,7 @@ export interface SignalClient<S extends Signal> {
 }
 
 const defaultLimits: BatchLimits = { maxItems: 100_000, maxBytes: 20 * 1024 * 1024 };
-const recordNoun = { traces: 'spans', logs: 'log records' } as const;
+const recordNoun = { traces: 'spans', logs: 'log records', metrics: 'metrics' } as const;
 
 /**
  * @example
@@ -52,8 +53,12 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
   const sender = createHttpSender(config.url);
   const host = sender.url.host;
   const noun = recordNoun[signal];
-  const encode = (chunk: ItemOf<S>[]): Buffer =>
-    signal === 'traces' ? encodeTraceRequest(groupSpans(chunk as SpanItem[]), config.format) : encodeLogsRequest(groupLogs(chunk as LogItem[]), config.format);
+  const encode = (chunk: ItemOf<S>[]): Buffer => {
+    if (signal === 'traces') return encodeTraceRequest(groupSpans(chunk as SpanItem[]), config.format);
+    if (signal === 'metrics') return encodeMetricsRequest(groupMetrics(chunk as MetricItem[]), config.format);
+    return encodeLogsRequest(groupLogs(chunk as LogItem[]), config.format);
+  };
+  const estimate = (item: ItemOf<S>): number => (signal === 'metrics' ? estimateMetricBytes(item as MetricItem) : estimateBytes(item as SpanItem | LogItem));
   const describe = (status: number, body: Buffer): string => {
     const excerpt = responseExcerpt(body);
     return `HTTP ${status} from ${host}${sender.url.pathname}${excerpt ? `: ${excerpt}` : ''}`;
@@ -96,7 +101,7 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
       if (closed) return { kind: 'failure', error: `${signal} exporter is shut down` };
       if (items.length === 0) return { kind: 'success' };
       try {
-        const { requests, oversized } = splitIntoRequests(items, limits, encode, estimateBytes);
+        const { requests, oversized } = splitIntoRequests(items, limits, encode, estimate);
         if (oversized.length > 0) {
           logger.warn(`dropped ${oversized.length} ${noun} too large for ${host} (limit ${limits.maxItemBytes ?? limits.maxBytes} bytes each)`, {
             dropped: oversized.length,
