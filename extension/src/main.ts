@@ -16,6 +16,7 @@ import { PressureRelief } from './flush/pressure-relief.ts';
 import { InvocationTracker } from './invocations/invocation-tracker.ts';
 import { resourceFrom } from './invocations/log-records.ts';
 import { LazyExporter } from './lazy-exporter.ts';
+import { createPipelineExtras } from './metrics/pipeline-extras.ts';
 import { ExtensionsClient } from './lifecycle/extensions-client.ts';
 import { runEventLoop, runIdleLoop } from './lifecycle/loop.ts';
 import type { LoopDeps } from './lifecycle/loop.ts';
@@ -115,17 +116,22 @@ type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 /** Buffer, tracker, flusher, and both listeners; closes what did start when one of them fails. */
 async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, logger: Logger) {
   const buffer = new TelemetryBuffer({ maxItems: config.bufferMaxItems, maxBytes: config.bufferMaxBytes });
-  const received = { spans: 0, logs: 0 };
+  const received = { spans: 0, logs: 0, metrics: 0 };
   const push = (entry: BufferedEntry): void => {
-    received[entry.kind === 'span' ? 'spans' : 'logs']++;
+    received[entry.kind === 'span' ? 'spans' : entry.kind === 'log' ? 'logs' : 'metrics']++;
     buffer.push(entry);
   };
+  // FaaS metrics and tail sampling: one hook at each place below marked "extras".
+  const extras = createPipelineExtras({ env: process.env, receiverPort: config.receiverPort, resource: resourceFrom(config.resourceAttributes), logger, push });
   const tracker = new InvocationTracker({
     completionGraceMs: config.completionGraceMs,
     resource: resourceFrom(config.resourceAttributes),
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     attributeUnnamedLines: !config.managedInstances,
-    emit: push,
+    emit: (entry) => {
+      push(entry);
+      if (entry.kind === 'span') extras.onSpans([entry.item]); // extras
+    },
     // Records the tracker makes share the extension's long-lived resource objects.
     estimateBytes: recordMemoryBytes,
     logger,
@@ -137,6 +143,8 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
     prepare: (entries) => tracker.prepareForExport(entries),
     logger,
     onSettled: () => relief.settled(),
+    select: extras.select, // extras
+    exportMetrics: extras.exportMetrics, // extras
   });
   const state = createLoopState();
   const relief = new PressureRelief({ buffer, flusher, state, config, logger });
@@ -145,6 +153,7 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       startTelemetryListener(
         (records) => {
           tracker.onTelemetry(records);
+          extras.onTelemetry(records); // extras
           relief.check();
         },
         logger,
@@ -162,6 +171,7 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
         // Buffer first, then track: a root span must be in the buffer before its invocation completes.
         for (let index = 0; index < items.length; index++) push({ kind: 'span', item: items[index]!, bytes: bytes[index]!, atMs });
         tracker.onSpans(items);
+        extras.onSpans(items); // extras
         relief.noteBuffered(items.length, sum(bytes));
         relief.check();
       },
@@ -170,6 +180,10 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
         const bytes = memoryBytesOf(items);
         for (let index = 0; index < items.length; index++) push({ kind: 'log', item: items[index]!, bytes: bytes[index]!, atMs });
         relief.noteBuffered(items.length, sum(bytes));
+        relief.check();
+      },
+      onMetrics: (items) => {
+        extras.onMetrics(items); // extras
         relief.check();
       },
     }),
@@ -191,6 +205,7 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       flusher,
       relief,
       logger,
+      onInvoke: (event) => extras.onInvoke(event), // extras
       onShutdown: async (event) => {
         await drain(event, {
           receiver: receiver.value,
@@ -203,7 +218,11 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
           deadlineMarginMs: config.deadlineMarginMs,
           stdoutMaxLineBytes: config.stdoutMaxLineBytes,
           received: () => ({ ...received }),
+          collectMetrics: () => extras.collectMetrics(), // extras
+          select: extras.select, // extras
+          sampling: extras.samplingCounts, // extras
         });
+        await extras.shutdown();
       },
     } satisfies LoopDeps,
   };

@@ -16,10 +16,7 @@ export type BufferedEntry =
 export interface DropCounts {
   spans: number;
   logs: number;
-  metrics: number;
 }
-
-const dropKey = { span: 'spans', log: 'logs', metric: 'metrics' } as const;
 
 export interface BufferLimits {
   readonly maxItems: number;
@@ -34,8 +31,10 @@ export class TelemetryBuffer {
   /** Taken by exports that have not settled yet (see {@link takeBatch}). */
   #inFlightItems = 0;
   #inFlightBytes = 0;
-  readonly #droppedTotal: DropCounts = { spans: 0, logs: 0, metrics: 0 };
-  #droppedUnreported: DropCounts = { spans: 0, logs: 0, metrics: 0 };
+  readonly #droppedTotal: DropCounts = { spans: 0, logs: 0 };
+  #droppedUnreported: DropCounts = { spans: 0, logs: 0 };
+  /** Metric items dropped since start (kept apart: drops reported on exports count spans and logs). */
+  #droppedMetrics = 0;
 
   constructor(limits: BufferLimits) {
     this.#limits = limits;
@@ -65,6 +64,11 @@ export class TelemetryBuffer {
 
   get oldestAtMs(): number | undefined {
     return this.#entries[this.#head]?.atMs;
+  }
+
+  /** Metric items dropped since start. */
+  get droppedMetrics(): number {
+    return this.#droppedMetrics;
   }
 
   /** Everything dropped since start. */
@@ -138,13 +142,17 @@ export class TelemetryBuffer {
   /** Drops counted since the last call (reported on the next export), then resets them. */
   takeUnreportedDrops(): DropCounts {
     const drops = this.#droppedUnreported;
-    this.#droppedUnreported = { spans: 0, logs: 0, metrics: 0 };
+    this.#droppedUnreported = { spans: 0, logs: 0 };
     return drops;
   }
 
   /** Counts `count` items dropped outside the buffer (e.g. refused by the backend) with the rest. */
   countDropped(kind: BufferedEntry['kind'], count: number): void {
-    const key = dropKey[kind];
+    if (kind === 'metric') {
+      this.#droppedMetrics += count;
+      return;
+    }
+    const key = kind === 'span' ? 'spans' : 'logs';
     this.#droppedTotal[key] += count;
     this.#droppedUnreported[key] += count;
   }

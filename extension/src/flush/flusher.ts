@@ -9,6 +9,7 @@
 import { attr } from '../otlp/types.ts';
 import type { LogItem, Resource, SpanItem } from '../otlp/types.ts';
 import type { BufferedEntry, TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
+import type { MetricItem } from '../otlp/metrics-model.ts';
 import type { ExportResult, TelemetryExporter } from '../export/exporter.ts';
 import { errorMessage } from '../logger.ts';
 import type { Logger } from '../logger.ts';
@@ -43,6 +44,11 @@ export interface FlusherOptions {
   readonly now?: () => number;
   /** Called after each export settled and its items were released or requeued. */
   readonly onSettled?: () => void;
+  // --- metrics and tail sampling (metrics/, sampling/) ---
+  /** Sends metric entries; absent: metrics are off, and any buffered ones are dropped. */
+  readonly exportMetrics?: (items: MetricItem[], deadlineMs: number) => Promise<ExportResult>;
+  /** Runs after `prepare`: the entries actually exported (tail sampling leaves some out). */
+  readonly select?: (entries: readonly BufferedEntry[]) => BufferedEntry[];
 }
 
 export class Flusher {
@@ -140,8 +146,16 @@ export class Flusher {
       logger.warn('preparing telemetry for export failed', { error: errorMessage(error) });
     }
     reportDrops(entries, buffer.takeUnreportedDrops(), logger);
-    const spans = entries.filter((entry) => entry.kind === 'span');
-    const logs = entries.filter((entry) => entry.kind === 'log');
+    // Tail sampling: what it leaves out is released with the rest, never requeued (metrics/, sampling/).
+    let selected: readonly BufferedEntry[] = entries;
+    try {
+      if (this.#options.select) selected = this.#options.select(entries);
+    } catch (error) {
+      logger.warn('tail sampling failed; exporting everything', { error: errorMessage(error) });
+    }
+    const spans = selected.filter((entry) => entry.kind === 'span');
+    const logs = selected.filter((entry) => entry.kind === 'log');
+    const metrics = selected.filter((entry) => entry.kind === 'metric');
     let exporter: TelemetryExporter;
     try {
       exporter = await this.#options.getExporter();
@@ -149,7 +163,8 @@ export class Flusher {
       logger.error('exporter unavailable', { error: errorMessage(error) });
       return { outcome: { exported: 0, retryable: true }, requeue: entries };
     }
-    const [spanResult, logResult] = await Promise.all([
+    const { exportMetrics } = this.#options;
+    const [spanResult, logResult, metricResult] = await Promise.all([
       spans.length > 0
         ? bounded(
             exporter.exportSpans(
@@ -170,12 +185,25 @@ export class Flusher {
             this.#now,
           )
         : SUCCESS,
+      metrics.length === 0
+        ? SUCCESS
+        : exportMetrics
+          ? bounded(
+              exportMetrics(
+                metrics.map((entry) => entry.item as MetricItem),
+                deadlineMs,
+              ),
+              deadlineMs,
+              this.#now,
+            )
+          : METRICS_OFF,
     ]);
     const requeue: BufferedEntry[] = [];
     let exported = 0;
     for (const [result, part, kind] of [
       [spanResult, spans, 'span'],
       [logResult, logs, 'log'],
+      [metricResult, metrics, 'metric'],
     ] as const) {
       if (part.length === 0) continue;
       if (result.kind === 'success') {
@@ -202,6 +230,7 @@ export class Flusher {
 }
 
 const SUCCESS: Promise<ExportResult> = Promise.resolve({ kind: 'success' });
+const METRICS_OFF: Promise<ExportResult> = Promise.resolve({ kind: 'failure', error: 'metrics are off' });
 
 /** An exporter that overruns its deadline counts as retryable rather than holding the loop. */
 function bounded(result: Promise<ExportResult>, deadlineMs: number, now: () => number): Promise<ExportResult> {

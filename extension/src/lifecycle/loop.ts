@@ -13,7 +13,7 @@ import type { PressureRelief } from '../flush/pressure-relief.ts';
 import type { InvocationTracker } from '../invocations/invocation-tracker.ts';
 import { errorMessage } from '../logger.ts';
 import type { Logger } from '../logger.ts';
-import type { ExtensionEvent, ExtensionsClient, ShutdownEvent } from './extensions-client.ts';
+import type { ExtensionEvent, ExtensionsClient, InvokeEvent, ShutdownEvent } from './extensions-client.ts';
 import { enterInvocation, Phase } from './state.ts';
 import type { LoopState } from './state.ts';
 
@@ -28,6 +28,8 @@ export interface LoopDeps {
   readonly relief?: Pick<PressureRelief, 'check'>;
   readonly logger: Logger;
   readonly onShutdown: (event: ShutdownEvent) => Promise<void>;
+  /** Also told of each INVOKE event (tail sampling learns the caller's decision from its trace header). */
+  readonly onInvoke?: (event: InvokeEvent) => void;
 }
 
 /** Runs until SHUTDOWN has been handled. */
@@ -47,6 +49,7 @@ export async function runEventLoop(deps: LoopDeps): Promise<void> {
       try {
         enterInvocation(state, event.deadlineMs, Date.now());
         tracker.startInvocation(event);
+        deps.onInvoke?.(event);
         deps.relief?.check();
         const exportDeadlineMs = event.deadlineMs - config.deadlineMarginMs;
         await tracker.waitForCompletion(event.requestId, exportDeadlineMs);

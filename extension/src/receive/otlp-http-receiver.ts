@@ -1,11 +1,14 @@
 /**
- * The local OTLP/HTTP collector endpoint (127.0.0.1 only): POST /v1/traces and /v1/logs, protobuf
+ * The local OTLP/HTTP collector endpoint (127.0.0.1 only): POST /v1/traces, /v1/logs and (when
+ * `onMetrics` is given) /v1/metrics, protobuf
  * or JSON, optionally gzip. Bodies past the cap (before or after decompression) get 413, bodies
  * that do not decode get 400, each with a message saying what is wrong.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as Decode from '../otlp/decode.ts';
+import { flattenMetrics } from '../otlp/metrics-model.ts';
+import type { MetricItem } from '../otlp/metrics-model.ts';
 import { flattenLogs, flattenTraces } from '../otlp/types.ts';
 import type { LogItem, SpanItem } from '../otlp/types.ts';
 import { errorMessage } from '../logger.ts';
@@ -17,6 +20,8 @@ export interface OtlpReceiverOptions {
   readonly maxRequestBytes: number;
   readonly onSpans: (items: SpanItem[]) => void;
   readonly onLogs: (items: LogItem[]) => void;
+  /** Metrics from the function's own SDK; without it /v1/metrics answers 404. */
+  readonly onMetrics?: (items: MetricItem[]) => void;
   /** Flow control: a request is read once `admit()` resolves (undefined: at once); `done()` follows every admitted request. */
   readonly admission?: { admit(): Promise<void> | undefined; done(): void };
   readonly logger: Logger;
@@ -104,7 +109,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 /** Reads, decompresses, decodes and hands over one request; returns the request content type. */
 async function handle(request: http.IncomingMessage, options: OtlpReceiverOptions): Promise<string> {
   const path = (request.url ?? '').split('?')[0];
-  if (path !== '/v1/traces' && path !== '/v1/logs') throw new RequestError(404, `unknown path ${path}; this receiver serves /v1/traces and /v1/logs`);
+  const served = options.onMetrics ? ['/v1/traces', '/v1/logs', '/v1/metrics'] : ['/v1/traces', '/v1/logs'];
+  if (path === undefined || !served.includes(path)) throw new RequestError(404, `unknown path ${path}; this receiver serves ${served.join(', ')}`);
   if (request.method !== 'POST') throw new RequestError(405, `method ${request.method} not allowed; use POST`);
   const contentType = (request.headers['content-type'] ?? 'application/x-protobuf').split(';')[0]!.trim().toLowerCase();
   if (contentType !== 'application/x-protobuf' && contentType !== 'application/json' && contentType !== 'application/protobuf') {
@@ -126,13 +132,16 @@ async function handle(request: http.IncomingMessage, options: OtlpReceiverOption
 }
 
 async function decodeRequest(request: http.IncomingMessage, path: string, contentType: string, options: OtlpReceiverOptions): Promise<string> {
-  const { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } = await loadDecoder();
+  const { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, OtlpDecodeError } = await loadDecoder();
   // The compressed body is not kept once it is inflated, the body not once it is decoded.
   const body = await readPlainBody(request, options.maxRequestBytes);
   try {
     if (path === '/v1/traces') {
       const items = flattenTraces(decodeTraceRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
       if (items.length > 0) options.onSpans(items);
+    } else if (path === '/v1/metrics') {
+      const items = flattenMetrics(decodeMetricsRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
+      if (items.length > 0) options.onMetrics?.(items);
     } else {
       const items = flattenLogs(decodeLogsRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
       if (items.length > 0) options.onLogs(items);
@@ -141,7 +150,7 @@ async function decodeRequest(request: http.IncomingMessage, path: string, conten
     if (error instanceof RequestError) throw error;
     if (error instanceof OtlpDecodeError) {
       if (error.tooLarge) throw new RequestError(413, error.message);
-      throw new RequestError(400, `malformed OTLP ${path === '/v1/traces' ? 'traces' : 'logs'} request: ${error.message}`);
+      throw new RequestError(400, `malformed OTLP ${path.slice('/v1/'.length)} request: ${error.message}`);
     }
     throw error;
   }

@@ -10,7 +10,7 @@
  *   6. one summary line: sent / retried / dropped / written;
  *   7. release the exporter. The caller then exits 0.
  */
-import type { TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
+import type { BufferedEntry, TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
 import type { LazyExporter } from '../lazy-exporter.ts';
 import type { Flusher } from '../flush/flusher.ts';
 import type { InvocationTracker } from '../invocations/invocation-tracker.ts';
@@ -20,6 +20,7 @@ import type { Logger } from '../logger.ts';
 import type { LogItem, SpanItem } from '../otlp/types.ts';
 import type { OtlpReceiver } from '../receive/otlp-http-receiver.ts';
 import type { TelemetryListener } from '../receive/telemetry-listener.ts';
+import type { SamplingCounts } from '../sampling/tail-sampler.ts';
 
 export interface DrainDeps {
   readonly receiver: OtlpReceiver;
@@ -35,6 +36,13 @@ export interface DrainDeps {
   /** Items received since start (for the summary). */
   readonly received: () => { spans: number; logs: number };
   readonly write?: (line: string) => void;
+  // --- metrics and tail sampling (metrics/, sampling/) ---
+  /** Puts the last metrics into the buffer before the final export. */
+  readonly collectMetrics?: () => void;
+  /** Tail sampling of what the stdout fallback writes (the flusher applies it to exports). */
+  readonly select?: (entries: readonly BufferedEntry[]) => BufferedEntry[];
+  /** Tail sampling counts for the summary. */
+  readonly sampling?: () => SamplingCounts;
 }
 
 export interface DrainSummary {
@@ -45,6 +53,8 @@ export interface DrainSummary {
   readonly dropped: number;
   readonly written: number;
   readonly durationMs: number;
+  /** Tail sampling: invocations kept and dropped by reason, items left out (absent when sampling is off). */
+  readonly sampling?: SamplingCounts;
 }
 
 /** Telemetry deliveries come every 25 ms while records flow; this much silence means the stream is drained. */
@@ -71,6 +81,7 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
 
   // 3. Root spans of invocations the runtime never finished.
   await step('synthesize root spans', () => deps.tracker.onShutdown(event.shutdownReason));
+  await step('collect metrics', () => deps.collectMetrics?.());
 
   // 4. Final export with retries while time remains; an export already running finishes first.
   await step('final export', async () => {
@@ -91,11 +102,12 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
     const rest = deps.buffer.takeAll();
     if (rest.length === 0) return;
     deps.tracker.prepareForExport(rest);
-    const spans = rest.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
-    const logs = rest.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
+    const chosen = deps.select ? deps.select(rest) : rest;
+    const spans = chosen.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
+    const logs = chosen.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
     const result = writeOtlpJsonLines(spans, logs, deps.write, { maxLineBytes: deps.stdoutMaxLineBytes });
     tooLargeForStdout = result.dropped;
-    written = rest.length - result.dropped;
+    written = spans.length + logs.length - result.dropped;
   });
 
   // 6. One summary line.
@@ -106,15 +118,24 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
     received: received.spans + received.logs,
     sent: deps.flusher.counters.sent,
     retried: deps.flusher.counters.retried,
-    dropped: dropped.spans + dropped.logs + tooLargeForStdout,
+    dropped: dropped.spans + dropped.logs + deps.buffer.droppedMetrics + tooLargeForStdout,
     written,
     durationMs: Date.now() - startedAtMs,
+    ...(deps.sampling ? { sampling: deps.sampling() } : {}),
   };
-  logger.info(`shutdown: sent ${summary.sent}, retried ${summary.retried}, dropped ${summary.dropped}, written ${summary.written}`, { summary });
+  const sampled = summary.sampling ? `; tail sampling kept ${describeCounts(summary.sampling.kept)}, dropped ${describeCounts(summary.sampling.dropped)}` : '';
+  logger.info(`shutdown: sent ${summary.sent}, retried ${summary.retried}, dropped ${summary.dropped}, written ${summary.written}${sampled}`, { summary });
 
   // 7. Release the exporter, without waiting past the deadline.
   await step('exporter shutdown', () => deps.exporter.shutdown(Math.max(0, event.deadlineMs - Date.now() - 20)));
   return summary;
+}
+
+/** `12 (error 2, ratio 10)`: the total, then by reason. */
+function describeCounts(byReason: Record<string, number>): string {
+  const entries = Object.entries(byReason);
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  return entries.length === 0 ? '0' : `${total} (${entries.map(([reason, count]) => `${reason} ${count}`).join(', ')})`;
 }
 
 /** Milliseconds that are `fraction` of the time left before `endMs`. */
