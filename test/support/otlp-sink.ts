@@ -13,6 +13,7 @@ const require = createRequire(new URL('../../packages/otlp-reference-protos/pack
 const reference = require('otlp-reference-protos/build/src/generated/root.js').opentelemetry.proto;
 const TraceRequest = reference.collector.trace.v1.ExportTraceServiceRequest;
 const LogsRequest = reference.collector.logs.v1.ExportLogsServiceRequest;
+const MetricsRequest = reference.collector.metrics.v1.ExportMetricsServiceRequest;
 
 export interface DecodedSpan {
   traceId: string;
@@ -39,6 +40,30 @@ export interface DecodedLog {
   attributes: Record<string, unknown>;
   traceId: string;
   spanId: string;
+  resource: Record<string, unknown>;
+  scope: string;
+}
+
+/** One data point of a received metric, with the metric's name, unit and kind. */
+export interface DecodedMetricPoint {
+  name: string;
+  unit: string;
+  kind: 'sum' | 'gauge' | 'histogram' | 'exponentialHistogram' | 'summary';
+  /** 1 delta, 2 cumulative, 0 for gauges and summaries. */
+  temporality: number;
+  isMonotonic: boolean;
+  attributes: Record<string, unknown>;
+  startTimeUnixNano: bigint;
+  timeUnixNano: bigint;
+  /** Sum and gauge points: asInt or asDouble. */
+  value: number | undefined;
+  /** Histogram points. */
+  count: number;
+  sum: number | undefined;
+  min: number | undefined;
+  max: number | undefined;
+  bucketCounts: number[];
+  explicitBounds: number[];
   resource: Record<string, unknown>;
   scope: string;
 }
@@ -75,8 +100,11 @@ export interface OtlpSink {
   requests: ReceivedRequest[];
   spans(): DecodedSpan[];
   logs(): DecodedLog[];
+  metrics(): DecodedMetricPoint[];
   waitForSpans(count: number, timeoutMs?: number): Promise<DecodedSpan[]>;
   waitForLogs(count: number, timeoutMs?: number): Promise<DecodedLog[]>;
+  /** Waits until `predicate` holds for the points received so far. */
+  waitForMetrics(predicate: (points: DecodedMetricPoint[]) => boolean, timeoutMs?: number): Promise<DecodedMetricPoint[]>;
   /** Decide the answer per request; return undefined for the default 200. */
   setResponder(responder: Responder | undefined): void;
   close(): Promise<void>;
@@ -86,6 +114,7 @@ export async function startOtlpSink(options: OtlpSinkOptions = {}): Promise<Otlp
   const requests: ReceivedRequest[] = [];
   const spans: DecodedSpan[] = [];
   const logs: DecodedLog[] = [];
+  const metrics: DecodedMetricPoint[] = [];
   let responder: Responder | undefined;
   const waiters = new Set<() => void>();
   const notify = (): void => waiters.forEach((wake) => wake());
@@ -112,6 +141,7 @@ export async function startOtlpSink(options: OtlpSinkOptions = {}): Promise<Otlp
       try {
         if (received.path.startsWith('/v1/traces')) spans.push(...decodeTraces(received));
         else if (received.path.startsWith('/v1/logs')) logs.push(...decodeLogs(received));
+        else if (received.path.startsWith('/v1/metrics')) metrics.push(...decodeMetrics(received));
         else {
           reply(res, { status: 404, body: `no such path ${received.path}` });
           return;
@@ -153,8 +183,28 @@ export async function startOtlpSink(options: OtlpSinkOptions = {}): Promise<Otlp
     requests,
     spans: () => [...spans],
     logs: () => [...logs],
+    metrics: () => [...metrics],
     waitForSpans: (count, timeoutMs = 5000) => waitFor(() => spans, count, timeoutMs, 'spans'),
     waitForLogs: (count, timeoutMs = 5000) => waitFor(() => logs, count, timeoutMs, 'log records'),
+    waitForMetrics: (predicate, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!predicate([...metrics])) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve([...metrics]);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(
+              `sink: the metrics never matched after ${timeoutMs} ms (${metrics.length} points: ${[...new Set(metrics.map((point) => point.name))].join(', ')})`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
     setResponder: (next) => {
       responder = next;
     },
@@ -250,6 +300,47 @@ function decodeLogs(request: ReceivedRequest): DecodedLog[] {
           resource,
           scope: String(scopeLogs.scope?.name ?? ''),
         });
+      }
+    }
+  }
+  return out;
+}
+
+function decodeMetrics(request: ReceivedRequest): DecodedMetricPoint[] {
+  const body = bodyOf(request);
+  const message = isJson(request) ? fromJson(body) : protobufToPlain(MetricsRequest, body);
+  const out: DecodedMetricPoint[] = [];
+  const kinds = ['sum', 'gauge', 'histogram', 'exponentialHistogram', 'summary'] as const;
+  for (const resourceMetrics of list(message.resourceMetrics)) {
+    const resource = attributes(resourceMetrics.resource?.attributes);
+    for (const scopeMetrics of list(resourceMetrics.scopeMetrics)) {
+      for (const metric of list(scopeMetrics.metrics)) {
+        const kind = kinds.find((name) => metric[name] !== undefined && metric[name] !== null);
+        if (!kind) continue;
+        const data = metric[kind];
+        for (const point of list(data.dataPoints)) {
+          const value =
+            point.asInt !== undefined && point.asInt !== null ? Number(point.asInt) : point.asDouble !== undefined ? Number(point.asDouble) : undefined;
+          out.push({
+            name: String(metric.name ?? ''),
+            unit: String(metric.unit ?? ''),
+            kind,
+            temporality: Number(data.aggregationTemporality ?? 0),
+            isMonotonic: Boolean(data.isMonotonic),
+            attributes: attributes(point.attributes),
+            startTimeUnixNano: BigInt(point.startTimeUnixNano ?? 0),
+            timeUnixNano: BigInt(point.timeUnixNano ?? 0),
+            value,
+            count: Number(point.count ?? 0),
+            sum: point.sum === undefined || point.sum === null ? undefined : Number(point.sum),
+            min: point.min === undefined || point.min === null ? undefined : Number(point.min),
+            max: point.max === undefined || point.max === null ? undefined : Number(point.max),
+            bucketCounts: list(point.bucketCounts).map(Number),
+            explicitBounds: list(point.explicitBounds).map(Number),
+            resource,
+            scope: String(scopeMetrics.scope?.name ?? ''),
+          });
+        }
       }
     }
   }

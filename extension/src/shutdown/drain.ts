@@ -34,7 +34,7 @@ export interface DrainDeps {
   /** Longest OTLP-JSON line of the stdout fallback. */
   readonly stdoutMaxLineBytes?: number;
   /** Items received since start (for the summary). */
-  readonly received: () => { spans: number; logs: number };
+  readonly received: () => { spans: number; logs: number; metrics?: number };
   readonly write?: (line: string) => void;
   // --- metrics and tail sampling (metrics/, sampling/) ---
   /** Puts the last metrics into the buffer before the final export. */
@@ -103,6 +103,8 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
     if (rest.length === 0) return;
     deps.tracker.prepareForExport(rest);
     const chosen = deps.select ? deps.select(rest) : rest;
+    // Metrics have no stdout form: what is left of them is dropped, and counted.
+    deps.buffer.countDropped('metric', chosen.filter((entry) => entry.kind === 'metric').length);
     const spans = chosen.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
     const logs = chosen.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
     const result = writeOtlpJsonLines(spans, logs, deps.write, { maxLineBytes: deps.stdoutMaxLineBytes });
@@ -115,7 +117,7 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
   const dropped = deps.buffer.droppedTotal;
   const summary: DrainSummary = {
     reason: event.shutdownReason,
-    received: received.spans + received.logs,
+    received: received.spans + received.logs + (received.metrics ?? 0),
     sent: deps.flusher.counters.sent,
     retried: deps.flusher.counters.retried,
     dropped: dropped.spans + dropped.logs + deps.buffer.droppedMetrics + tooLargeForStdout,
