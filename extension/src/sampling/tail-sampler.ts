@@ -118,10 +118,11 @@ export class TailSampler {
         selected.push(entry);
         continue;
       }
+      // A root (or log line) names its invocation; other spans belong to it through their trace.
       const known =
         entry.kind === 'span'
-          ? this.#ofTrace(entry.item.span.traceId)
-          : this.#ofLog(entry.item.log.traceId, getAttr(entry.item.log.attributes, INVOCATION_ID_KEY));
+          ? this.#of(getAttr(entry.item.span.attributes, INVOCATION_ID_KEY), entry.item.span.traceId)
+          : this.#of(getAttr(entry.item.log.attributes, INVOCATION_ID_KEY), entry.item.log.traceId);
       const decision = known ? this.#decision(known) : undefined;
       if (decision && !decision.keep) {
         if (entry.kind === 'span') {
@@ -159,12 +160,10 @@ export class TailSampler {
     return decision;
   }
 
-  #ofTrace(traceId: string | undefined): Known | undefined {
-    return traceId ? this.#byRequest.get(this.#requestByTrace.get(traceId) ?? '') : undefined;
-  }
-
-  #ofLog(traceId: string | undefined, requestId: unknown): Known | undefined {
-    return (typeof requestId === 'string' ? this.#byRequest.get(requestId) : undefined) ?? this.#ofTrace(traceId);
+  /** The invocation an item names, else the one its trace belongs to (the latest, when a trace spans several). */
+  #of(requestId: unknown, traceId: string | undefined): Known | undefined {
+    const named = typeof requestId === 'string' ? this.#byRequest.get(requestId) : undefined;
+    return named ?? (traceId ? this.#byRequest.get(this.#requestByTrace.get(traceId) ?? '') : undefined);
   }
 
   #noteTraceHeader(known: Known, header: string | undefined): void {
