@@ -19,6 +19,8 @@ test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed 
     flush: 'end',
     env: {
       LAMBDA_OTEL_EXPORTER: 'xray',
+      // No OTLP endpoint: in xray mode metrics would go there (extension-metrics.test.ts).
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
