@@ -116,3 +116,16 @@ test('a 30 % ratio with errors: every error kept, and exactly the invocations wh
   assert.equal(sampling.kept.error, 2);
   assert.equal(keptCount + (sampling.dropped.ratio ?? 0), 20);
 });
+
+test('an invalid LAMBDA_OTEL_TAIL_SAMPLING is one ERROR line naming it; init goes on and everything is kept', async () => {
+  const harness = await startHarness({ flush: 'end', env: { ...followXray, LAMBDA_OTEL_TAIL_SAMPLING: 'errors,sometimes' } });
+  onTestFinished(() => harness.close());
+  const result = await harness.env.invoke({ n: 1 }, { traceHeader: xrayHeader('d1').header });
+  assert.equal(result.status, 'success');
+  await harness.env.shutdown();
+  const errors = extensionLines(harness.env).filter((line) => line.level === 'ERROR');
+  assert.equal(errors.length, 1);
+  assert.match(String(errors[0]!.message), /^Configuration: LAMBDA_OTEL_TAIL_SAMPLING is invalid, expected .*cannot read "sometimes".*tail sampling is off/);
+  assert.equal(rootOf(harness, result.requestId).length, 1);
+  assert.equal(summaryOf(harness).sampling, undefined);
+});
