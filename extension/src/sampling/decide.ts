@@ -24,7 +24,8 @@ export type SamplingDecision =
   | {
       readonly keep: true;
       readonly reason: (typeof KeepReason)[keyof typeof KeepReason];
-      /** The caller's part of the trace was not sampled. */ readonly partial: boolean;
+      /** The caller's part of the trace was not sampled. */
+      readonly partial: boolean;
     }
   | { readonly keep: false; readonly reason: (typeof DropReason)[keyof typeof DropReason] };
 
