@@ -24,7 +24,7 @@ describe('middy middleware', () => {
     const ctx = context();
     await handler(loadEvent('api-gateway-rest'), ctx as any);
     await afterResponse();
-    const root = spans.find((s) => s.attributes['faas.invocation_id'] === ctx.awsRequestId)!;
+    const root = spans.find((s) => s.attributes['faas.invocation.id'] === ctx.awsRequestId)!;
     assert.equal(root.kind, SpanKind.SERVER);
     assert.equal(root.name, 'GET /orders/{orderId}');
     assert.equal(root.status.code, SpanStatusCode.ERROR);
@@ -43,7 +43,7 @@ describe('middy middleware', () => {
     assert.equal(results[3]!.status, 'rejected');
     await afterResponse();
     for (const [i, ctx] of contexts.entries()) {
-      const root = spans.find((s) => s.attributes['faas.invocation_id'] === ctx.awsRequestId)!;
+      const root = spans.find((s) => s.attributes['faas.invocation.id'] === ctx.awsRequestId)!;
       assert.equal(spans.find((s) => s.name === `child-${i}`)!.parentSpanContext?.spanId, root.spanContext().spanId);
       assert.equal(root.status.code, i === 3 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
     }

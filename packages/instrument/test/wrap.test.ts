@@ -17,7 +17,7 @@ const writer = (spans: ReadableSpan[]) => {
   batches.push(spans);
 };
 const allSpans = () => batches.flat();
-const rootOf = (requestId: string) => allSpans().find((s) => s.attributes['faas.invocation_id'] === requestId)!;
+const rootOf = (requestId: string) => allSpans().find((s) => s.attributes['faas.invocation.id'] === requestId)!;
 
 let counter = 0;
 function lambdaContext(overrides: Partial<LambdaContext> = {}): LambdaContext {
@@ -73,7 +73,7 @@ describe('wrap(): buffered handlers', () => {
     const event = loadEvent('api-gateway-http');
     const first = lambdaContext();
     const result = await handler(event, first);
-    exportedBeforeReturn = allSpans().some((s) => s.attributes['faas.invocation_id'] === first.awsRequestId);
+    exportedBeforeReturn = allSpans().some((s) => s.attributes['faas.invocation.id'] === first.awsRequestId);
     assert.deepEqual(result, { statusCode: 201, body: 'ok' });
     assert.equal(exportedBeforeReturn, false, 'spans must not be written before the response is handed over');
     await afterResponse();

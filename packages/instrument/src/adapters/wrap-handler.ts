@@ -1,7 +1,6 @@
-import { SpanStatusCode } from '@opentelemetry/api';
 import type { InstrumentConfig } from '../config.ts';
 import { endInvocation, runInInvocation, tryStartInvocation } from '../invocation/lifecycle.ts';
-import { observeResponseStream } from '../invocation/response-stream.ts';
+import { observeResponseStream, type ResponseStream } from '../invocation/response-stream.ts';
 import type { AnyHandler, InstrumentOptions, LambdaContext } from '../types.ts';
 import { prepareInstrumentation } from './prepare.ts';
 
@@ -39,7 +38,7 @@ function bufferedWrapper(handler: AnyHandler, config: InstrumentConfig, callback
 }
 
 function streamingWrapper(handler: AnyHandler, config: InstrumentConfig): AnyHandler {
-  return async function lambdaOtelStreamingHandler(event: unknown, responseStream: any, context: LambdaContext): Promise<unknown> {
+  return async function lambdaOtelStreamingHandler(event: unknown, responseStream: ResponseStream, context: LambdaContext): Promise<unknown> {
     const invocation = tryStartInvocation(event, context, config);
     if (invocation === undefined) return handler(event, responseStream, context);
     let observed: ReturnType<typeof observeResponseStream> | undefined;
@@ -62,10 +61,9 @@ function streamingWrapper(handler: AnyHandler, config: InstrumentConfig): AnyHan
       if (ended.error !== undefined) {
         endInvocation(invocation, { error: ended.error }, observed?.attributes());
       } else {
-        const attributes = observed?.attributes() ?? {};
-        endInvocation(invocation, { result: undefined }, attributes);
-        const status = attributes['http.response.status_code'];
-        if (typeof status === 'number' && status >= 500) invocation.rootSpan.setStatus({ code: SpanStatusCode.ERROR });
+        // The prelude's status is the response's status; the trigger records it (and a 5xx as an error).
+        const statusCode = observed?.statusCode();
+        endInvocation(invocation, { result: statusCode === undefined ? undefined : { statusCode } }, observed?.attributes());
       }
       return result;
     });
