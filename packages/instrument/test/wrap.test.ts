@@ -57,8 +57,12 @@ afterAll(() => {
 
 const tracer = () => trace.getTracer('test');
 // The writer is loaded with import() on the first export; under vitest's module runner that takes a
-// few event-loop turns more than under plain Node, so "after the response" is a short real wait.
-const afterResponse = () => new Promise((resolve) => setTimeout(resolve, 50));
+// few event-loop turns more than under plain Node, so "after the response" is a short real wait, then
+// a flush so a loaded machine cannot make the check race the export.
+const afterResponse = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await flush();
+};
 
 describe('wrap(): buffered handlers', () => {
   it('one root span per invoke, decided at start; cold start only on the first; export after the result', async () => {
@@ -382,26 +386,48 @@ describe('wrap(): streaming handlers', () => {
     assert.equal(body().toString(), `${'a'.repeat(10)}${'b'.repeat(20)}${'c'.repeat(5)}`);
   });
 
-  it('HttpResponseStream prelude: status code read, prelude not counted as body', async () => {
+  const preludeHandler = (statusCode: number) => {
     const original = async (_event: unknown, stream: any) => {
       stream.setContentType('application/vnd.awslambda.http-integration-response');
       stream._onBeforeFirstWrite = (write: (c: unknown) => void) => {
-        write(JSON.stringify({ statusCode: 418, headers: {} }));
+        write(JSON.stringify({ statusCode, headers: {} }));
         write(new Uint8Array(8));
       };
       stream.write('teapot');
       stream.end();
     };
     (original as any)[STREAMING] = 'response';
-    const handler = wrap(original, { writer });
+    return wrap(original, { writer });
+  };
+
+  it('Function URL event, HttpResponseStream prelude 418: the status is recorded, the prelude is not body', async () => {
     const { inner, body } = fakeResponseStream();
     const context = lambdaContext();
-    await handler({}, inner, context);
+    await preludeHandler(418)(loadEvent('function-url'), inner, context);
     await afterResponse();
     const root = rootOf(context.awsRequestId);
+    assert.equal(root.attributes['faas.trigger'], 'http');
     assert.equal(root.attributes['http.response.status_code'], 418);
     assert.equal(root.attributes['lambda_otel.response.bytes'], 6);
+    assert.equal(root.status.code, SpanStatusCode.UNSET);
     assert.ok(body().toString().startsWith('{"statusCode":418'));
+  });
+
+  it('Function URL event, prelude 503: ERROR span with error.type 503; without a prelude the URL answers 200', async () => {
+    const failing = lambdaContext();
+    await preludeHandler(503)(loadEvent('function-url'), fakeResponseStream().inner, failing);
+    const plain = async (_event: unknown, stream: any) => {
+      stream.end('ok');
+    };
+    (plain as any)[STREAMING] = 'response';
+    const ok = lambdaContext();
+    await wrap(plain, { writer })(loadEvent('function-url'), fakeResponseStream().inner, ok);
+    await afterResponse();
+    const failed = rootOf(failing.awsRequestId);
+    assert.equal(failed.attributes['http.response.status_code'], 503);
+    assert.equal(failed.attributes['error.type'], '503');
+    assert.equal(failed.status.code, SpanStatusCode.ERROR);
+    assert.equal(rootOf(ok.awsRequestId).attributes['http.response.status_code'], 200);
   });
 
   it('a stream destroyed with an error after the handler returned: ERROR span, one log line', async () => {
