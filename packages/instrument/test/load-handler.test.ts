@@ -92,7 +92,10 @@ describe('loadOriginalHandler (the runtime client rules)', () => {
   });
 
   it('restoreHandlerVariable gives _HANDLER back to the function', () => {
-    const env: NodeJS.ProcessEnv = { _HANDLER: '/opt/nodejs/node_modules/@lambda-otel/instrument/auto.handler', LAMBDA_OTEL_ORIGINAL_HANDLER: 'src/app.handler' };
+    const env: NodeJS.ProcessEnv = {
+      _HANDLER: '/opt/nodejs/node_modules/@lambda-otel/instrument/auto.handler',
+      LAMBDA_OTEL_ORIGINAL_HANDLER: 'src/app.handler',
+    };
     assert.equal(restoreHandlerVariable(env), 'src/app.handler');
     assert.equal(env._HANDLER, 'src/app.handler');
   });

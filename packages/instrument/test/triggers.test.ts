@@ -223,7 +223,8 @@ describe('trigger detection on realistic events', () => {
   it('no attribute name outside the semantic conventions, except the lambda_otel.* ones', async () => {
     const stable = await import('@opentelemetry/semantic-conventions');
     const incubating = await import('@opentelemetry/semantic-conventions/incubating');
-    const known = new Set<string>([...Object.values(stable), ...Object.values(incubating)].filter((v): v is string => typeof v === 'string'));
+    const values: unknown[] = [...Object.values(stable), ...Object.values(incubating)];
+    const known = new Set(values.filter((v): v is string => typeof v === 'string'));
     const headerPrefix = 'http.request.header.';
     for (const name of EVENT_NAMES) {
       const info = detectTrigger(loadEvent(name), resolveInstrumentConfig({ captureHeaders: ['content-type'] }, {}));
