@@ -4,11 +4,20 @@
 // (A handler string without a dot in its file name, the runtime client's "Bad handler", is refused by
 // the emulator's own configuration check before any runtime starts; the unit tests cover that message.)
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, onTestFinished, test } from 'vitest';
+import { afterAll, beforeAll, describe, onTestFinished, test } from 'vitest';
 import { instrumentFixtures, startInstrumentHarness } from '../fixtures/instrument/harness.ts';
 
-const functionDir = join(instrumentFixtures, 'loading');
+let functionDir: string;
+beforeAll(() => {
+  functionDir = mkdtempSync(join(tmpdir(), 'lambda-otel-loading-'));
+  cpSync(join(instrumentFixtures, 'loading'), functionDir, { recursive: true });
+  // Written here rather than kept as a fixture file: no formatter or linter can parse it.
+  writeFileSync(join(functionDir, 'broken.js'), 'exports.handler = async () => {;\n');
+});
+afterAll(() => rmSync(functionDir, { recursive: true, force: true }));
 
 /** What the function's caller sees of one invoke: status, and the result or the error. */
 async function outcome(handler: string, layer: boolean): Promise<string> {
