@@ -45,6 +45,18 @@ const EXPECTED: Record<
       'lambda_otel.api_gateway.stage': 'prod',
     },
   },
+  'api-gateway-rest-authorized': {
+    extractor: 'api-gateway-rest',
+    trigger: 'http',
+    kind: SpanKind.SERVER,
+    spanName: 'GET /accounts/{accountId}',
+    attributes: {
+      'http.route': '/accounts/{accountId}',
+      'url.query': 'X-Amz-Signature=REDACTED&AWSAccessKeyId=REDACTED&view=full',
+      'client.address': '203.0.113.9',
+      'server.port': 443,
+    },
+  },
   'api-gateway-http': {
     trigger: 'http',
     kind: SpanKind.SERVER,
@@ -315,7 +327,7 @@ describe('redaction', () => {
     }
   });
 
-  it('captureEvent: the event is recorded with header values and sensitive query values REDACTED', () => {
+  it('captureEvent: the event is recorded with header values, cookie values and sensitive query values REDACTED', () => {
     for (const name of ['api-gateway-rest', 'api-gateway-http', 'alb', 'function-url']) {
       const config = resolveInstrumentConfig({ captureEvent: true, redactQueryParams: ['parameter1'] }, {});
       const captured = String(captureEventAttribute(loadEvent(name), config)['lambda_otel.event']);
@@ -327,13 +339,57 @@ describe('redaction', () => {
     assert.equal(http.body, '{"sku":"A-1","qty":2}', 'the body is what was asked for');
     assert.equal(http.rawQueryString, 'coupon=SPRING&access_token=REDACTED&x=1');
     assert.deepEqual(http.queryStringParameters, { coupon: 'SPRING', access_token: 'REDACTED', x: '1' });
-    assert.deepEqual([http.headers.authorization, http.cookies, http.headers['content-type']], ['REDACTED', 'REDACTED', 'application/json']);
+    assert.deepEqual([http.headers.authorization, http.headers['content-type']], ['REDACTED', 'application/json']);
+    assert.ok(
+      (http.cookies as string[]).every((cookie) => cookie.endsWith('=REDACTED') || cookie === 'REDACTED'),
+      JSON.stringify(http.cookies),
+    );
   });
 
-  it('captureEvent cuts the event at 8 KiB', () => {
-    const captured = String(captureEventAttribute({ big: 'x'.repeat(20_000) }, settings)['lambda_otel.event']);
-    assert.equal(captured.length, 8192 + 1);
-    assert.ok(captured.endsWith('…'));
+  it('captureEvent: authorizer output, caller identity (but sourceIp), client certificates and presigned-URL parameters are REDACTED', () => {
+    const captured = String(captureEventAttribute(loadEvent('api-gateway-rest-authorized'), settings)['lambda_otel.event']);
+    for (const secret of [
+      'jane@example.com',
+      'user-42',
+      'ASIAZ7EXAMPLEKEY1234',
+      'AIDAJQABLZS4A3QDU576Q',
+      'd41d8cd98f00b204e9800998ecf8427e',
+      'arn:aws:iam::123456789012:user/jane',
+      'BEGIN CERTIFICATE',
+      'client.example.com',
+      'AKIAIOSFODNN7EXAMPLE',
+      '4f1c0de5ad',
+      'eyJraWQi',
+      '9f8e7d6c',
+    ]) {
+      assert.ok(!captured.includes(secret), `captured ${secret}`);
+    }
+    const event = JSON.parse(captured);
+    assert.equal(event.requestContext.authorizer, 'REDACTED');
+    assert.deepEqual(event.requestContext.identity, { sourceIp: '203.0.113.9' });
+    assert.deepEqual(event.queryStringParameters, { 'X-Amz-Signature': 'REDACTED', AWSAccessKeyId: 'REDACTED', view: 'full' });
+    assert.equal(event.requestContext.resourcePath, '/accounts/{accountId}', 'the rest of the request context is kept');
+
+    const tokenAuthorizer = {
+      type: 'TOKEN',
+      authorizationToken: 'Bearer allow-me',
+      methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:x1y2z3/prod/GET/accounts',
+    };
+    const authorizerEvent = JSON.parse(String(captureEventAttribute(tokenAuthorizer, settings)['lambda_otel.event']));
+    assert.deepEqual(authorizerEvent, { ...tokenAuthorizer, authorizationToken: 'REDACTED' });
+  });
+
+  it('captureEvent cuts the event at 8 KiB of UTF-8, never inside a character', () => {
+    const ascii = String(captureEventAttribute({ big: 'x'.repeat(20_000) }, settings)['lambda_otel.event']);
+    assert.equal(Buffer.byteLength(ascii, 'utf8'), 8192);
+    assert.ok(ascii.endsWith('…'));
+    const multiByte = String(captureEventAttribute({ big: 'ü€😀'.repeat(3000) }, settings)['lambda_otel.event']);
+    assert.ok(Buffer.byteLength(multiByte, 'utf8') <= 8192);
+    assert.ok(Buffer.byteLength(multiByte, 'utf8') > 8192 - 4);
+    assert.ok(!multiByte.includes('\uFFFD'), 'no broken character');
+    assert.ok(multiByte.endsWith('…'));
+    const small = String(captureEventAttribute({ note: 'ü'.repeat(100) }, settings)['lambda_otel.event']);
+    assert.equal(small, JSON.stringify({ note: 'ü'.repeat(100) }));
   });
 
   it('records an opted-in header that is not sensitive', () => {
