@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { startOtlpSink } from '../support/otlp-sink.ts';
-import { wrap } from '../../packages/instrument/src/index.ts';
+import { flush, wrap } from '../../packages/instrument/src/index.ts';
 import { createExtensionWriter } from '../../packages/instrument/src/writers/extension-writer.ts';
 import { createFunctionWriter } from '../../packages/instrument/src/writers/function-writer.ts';
 import { createOtlpWriter } from '../../packages/instrument/src/writers/otlp-writer.ts';
@@ -256,7 +256,7 @@ describe('writers', () => {
     for (const n of [1, 2]) {
       const result = await handler({ n }, { awsRequestId: `w-${n}`, getRemainingTimeInMillis: () => 3000 });
       assert.deepEqual(result, { n });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await flush();
     }
     assert.equal(calls, 2, 'each invocation was handed to the writer');
     assert.equal(warnings('span writer function failed').length, 1);
