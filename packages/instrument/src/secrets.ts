@@ -5,16 +5,6 @@
 
 const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi;
 
-/** A URL as it may be printed: scheme, host, port and path; no userinfo, query or fragment. */
-export function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return 'an unparsable URL';
-  }
-}
-
 /** Removes the userinfo, query and fragment of every URL in a text (an error message, say). */
 export function scrubUrls(text: string): string {
   return text.replace(URL_IN_TEXT, (_match, scheme: string, _userinfo: string | undefined, host: string, path: string) => `${scheme}${host}${path}`);
