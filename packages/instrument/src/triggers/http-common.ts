@@ -109,14 +109,14 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set([
  * `http.request.method` and, when it differs from what the client sent, `http.request.method_original`.
  * The integrations treat methods case-insensitively, so `get` is GET; `PURGE` is `_OTHER`.
  */
-export function methodAttributes(method: string): Attributes {
+function methodAttributes(method: string): Attributes {
   const upper = method.toUpperCase();
   const known = KNOWN_METHODS.has(upper) ? upper : HTTP_REQUEST_METHOD_VALUE_OTHER;
   return known === method ? { [ATTR_HTTP_REQUEST_METHOD]: known } : { [ATTR_HTTP_REQUEST_METHOD]: known, [ATTR_HTTP_REQUEST_METHOD_ORIGINAL]: method };
 }
 
 /** `host[:port]` (IPv6 in brackets) → address and port. */
-export function splitHost(host: string): { address: string; port: number | undefined } {
+function splitHost(host: string): { address: string; port: number | undefined } {
   const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host.trim());
   if (!match) return { address: host.trim(), port: undefined };
   const address = match[1]!.replace(/^\[(.*)\]$/, '$1');
@@ -129,7 +129,7 @@ function portNumber(value: string | undefined): number | undefined {
 }
 
 /** The HTTP status the integration will answer with, from the handler's result. */
-export function statusCodeFromResult(result: unknown, defaultStatus: number | undefined): number | undefined {
+function statusCodeFromResult(result: unknown, defaultStatus: number | undefined): number | undefined {
   if (isObject(result) && result.statusCode !== undefined) {
     const code = Number(result.statusCode);
     return Number.isInteger(code) ? code : undefined;
@@ -138,7 +138,7 @@ export function statusCodeFromResult(result: unknown, defaultStatus: number | un
 }
 
 /** Response attributes of an HTTP server span: the status, and `error.type` (the status) for a 5xx. */
-export function responseStatusOutcome(status: number | undefined): { attributes: Attributes; isError: boolean } {
+function responseStatusOutcome(status: number | undefined): { attributes: Attributes; isError: boolean } {
   if (status === undefined) return { attributes: {}, isError: false };
   if (status >= 500) return { attributes: { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status, [ATTR_ERROR_TYPE]: String(status) }, isError: true };
   return { attributes: { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status }, isError: false };
