@@ -29,6 +29,7 @@ export const apiGatewayRest: TriggerExtractor = {
         headers: normalizeHeaders(event.headers, event.multiValueHeaders),
         clientAddress: text(objectAt(rc.identity).sourceIp),
         serverAddress: text(rc.domainName),
+        protocol: text(rc.protocol),
         extra: stage ? { [ATTR_LAMBDA_OTEL_API_GATEWAY_STAGE]: stage } : undefined,
       },
       settings,

@@ -7,6 +7,7 @@ import {
   ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_PATH,
@@ -89,6 +90,8 @@ export interface HttpRequestFacts {
   headers: Carrier;
   clientAddress: string | undefined;
   serverAddress: string | undefined;
+  /** The request line's protocol as API Gateway reports it (`HTTP/1.1`), when it does. */
+  protocol?: string | undefined;
   extra?: Attributes;
 }
 
@@ -166,6 +169,8 @@ export function httpTrigger(facts: HttpRequestFacts, settings: TriggerSettings, 
     const serverPort = port ?? portNumber(headers['x-forwarded-port']);
     if (serverPort !== undefined) attributes[ATTR_SERVER_PORT] = serverPort;
   }
+  const version = facts.protocol?.match(/^HTTP\/(\d(?:\.\d)?)$/i)?.[1];
+  if (version) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = version;
   if (headers['user-agent']) attributes[ATTR_USER_AGENT_ORIGINAL] = headers['user-agent'];
   const client = facts.clientAddress ?? headers['x-forwarded-for']?.split(',')[0]?.trim();
   if (client) attributes[ATTR_CLIENT_ADDRESS] = client;
