@@ -36,6 +36,8 @@ describe('a bad configuration behind wrap()', () => {
   it('one ERROR line per bad setting, no secret in any line, and the function runs instrumented', async () => {
     const spans: ReadableSpan[] = [];
     const handler = wrap(async (event: { n: number }) => ({ doubled: event.n * 2 }), { writer: (batch) => void spans.push(...batch) });
+    // A second wrap() (another handler in the same module) reads the same configuration: said once.
+    wrap(async () => 'other', { writer: (batch) => void spans.push(...batch) });
     const result = await handler({ n: 21 }, { awsRequestId: 'cfg-1', functionName: 'orders', getRemainingTimeInMillis: () => 3000 });
     await flush();
     assert.deepEqual(result, { doubled: 42 });

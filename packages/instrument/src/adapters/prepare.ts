@@ -1,5 +1,6 @@
 import { resolveInstrumentConfig, type InstrumentConfig } from '../config.ts';
 import { correlateConsole, logger } from '../logger/logger.ts';
+import { errorOnce } from '../diagnostics.ts';
 import { installProcessHooks } from '../provider/process-hooks.ts';
 import { describeError } from '../secrets.ts';
 import type { InstrumentOptions } from '../types.ts';
@@ -15,7 +16,7 @@ export function prepareInstrumentation(options: InstrumentOptions): InstrumentCo
   void installProcessHooks();
   let config: InstrumentConfig;
   try {
-    config = resolveInstrumentConfig(options, process.env, (problem) => logger.error(problem.message, { errorType: problem.name }));
+    config = resolveInstrumentConfig(options, process.env, (problem) => errorOnce(`config:${problem.message}`, problem.message, { errorType: problem.name }));
   } catch (error) {
     logger.error('lambda-otel: the configuration could not be read; the handler runs without instrumentation', { errorType: describeError(error) });
     return undefined;
