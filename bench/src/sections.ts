@@ -166,7 +166,7 @@ export function buildSections(input: SectionInput): Section[] {
     ok: delivery.B.delivered === delivery.B.invocations && delivery.B.invocations > 0,
   });
   const deliverySection: Section = {
-    title: 'Delivery (counted from the spans the sink decoded, by faas.invocation_id)',
+    title: 'Delivery (counted from the spans the sink decoded, by faas.invocation.id)',
     note:
       `cold: A ${fmtDelivery(input.coldDelivery.A)}, B ${fmtDelivery(input.coldDelivery.B)}, C ${fmtDelivery(input.coldDelivery.C)}; ` +
       `warm: A ${fmtDelivery(input.warmDelivery.A)}, B ${fmtDelivery(input.warmDelivery.B)}, C ${fmtDelivery(input.warmDelivery.C)}`,

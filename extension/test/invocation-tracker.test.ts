@@ -36,11 +36,11 @@ const span = (name: string, spanId: string, parentSpanId: string, requestId?: st
     kind: 2,
     startTimeUnixNano: '1',
     endTimeUnixNano: '2',
-    attributes: requestId ? [attr('faas.invocation_id', requestId)] : [],
+    attributes: requestId ? [attr('faas.invocation.id', requestId)] : [],
   },
 });
 
-test('the root span with faas.invocation_id completes its invocation', async () => {
+test('the root span with faas.invocation.id completes its invocation', async () => {
   const { tracker } = setup();
   tracker.startInvocation({ eventType: 'INVOKE', requestId: 'r1', deadlineMs: Date.now() + 5000, traceHeader });
   assert.equal(tracker.isComplete('r1'), false);
@@ -72,7 +72,7 @@ test('a failed runtime without root span gets one: ERROR, the reason, the X-Ray 
   assert.equal(root.traceId, '6352a70e1e2c502e358361800241fd45');
   assert.equal(root.parentSpanId, '35465b3a9e2f7c6a');
   assert.equal(root.spanId, 'aaaaaaaaaaaaaaaa', 'children already received stay attached');
-  assert.equal(getAttr(root.attributes, 'faas.invocation_id'), 'r1');
+  assert.equal(getAttr(root.attributes, 'faas.invocation.id'), 'r1');
   assert.equal(getAttr(root.attributes, 'cloud.resource_id'), 'arn:aws:lambda:x');
   // A report afterwards does not synthesize a second one.
   tracker.onTelemetry([{ type: 'platform.report', timeMs: Date.now(), requestId: 'r1', status: 'timeout', metrics: { durationMs: 3000 } }]);
@@ -200,7 +200,7 @@ test('under Managed Instances a line without a request id is not pinned on which
     ]);
     const log = emitted.find((entry) => entry.kind === 'log')!;
     assert.ok(log.kind === 'log');
-    assert.equal(getAttr(log.item.log.attributes, 'faas.invocation_id'), attributeUnnamedLines ? 'r1' : undefined);
+    assert.equal(getAttr(log.item.log.attributes, 'faas.invocation.id'), attributeUnnamedLines ? 'r1' : undefined);
   }
 });
 

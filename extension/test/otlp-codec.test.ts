@@ -123,7 +123,7 @@ describe('protobuf codec against the otlp-transformer serializer (what the plugi
       spanProcessors: [new SimpleSpanProcessor({ exporter })],
     });
     const tracer = provider.getTracer('codec-scope', '1.2.3');
-    const root = tracer.startSpan('handler', { kind: ApiSpanKind.SERVER, attributes: { 'faas.invocation_id': 'req-1', list: ['a', 'b'], ratio: 0.5 } });
+    const root = tracer.startSpan('handler', { kind: ApiSpanKind.SERVER, attributes: { 'faas.invocation.id': 'req-1', list: ['a', 'b'], ratio: 0.5 } });
     const child = tracer.startSpan(
       'child',
       { kind: ApiSpanKind.CLIENT, links: [{ context: root.spanContext(), attributes: { why: 'test' } }] },

@@ -68,7 +68,7 @@ test('a JSON log line: level → severity, message → body, other fields → at
   assert.equal(parsed.log.spanId, 'cd'.repeat(8));
   assert.equal(parsed.log.timeUnixNano, String(Date.parse('2024-01-01T00:00:01.000Z') * 1_000_000));
   assert.equal(getAttr(parsed.log.attributes, 'orderId'), 42);
-  assert.equal(getAttr(parsed.log.attributes, 'faas.invocation_id'), 'r1');
+  assert.equal(getAttr(parsed.log.attributes, 'faas.invocation.id'), 'r1');
   assert.ok(parsed.log.attributes.some((kv) => kv.key === 'nested' && kv.value.kvlistValue));
   assert.equal(getAttr(parsed.log.attributes, 'message'), undefined, 'lifted fields are not repeated');
 });

@@ -53,9 +53,9 @@ test('two environments with the layer, started together: each extension listens 
   for (const [i, env] of envs.entries()) {
     const extensionLog = env.logs.filter((line) => line.source === 'lambda-otel').map((line) => line.line);
     assert.ok(!extensionLog.some((line) => line.includes('EADDRINUSE')), `environment ${i}: ${extensionLog.join('\n')}`);
-    const roots = sinks[i]!.spans().filter((span) => span.attributes['faas.invocation_id'] !== undefined);
+    const roots = sinks[i]!.spans().filter((span) => span.attributes['faas.invocation.id'] !== undefined);
     assert.deepEqual(
-      roots.map((span) => span.attributes['faas.invocation_id']).sort(),
+      roots.map((span) => span.attributes['faas.invocation.id']).sort(),
       [...requestIds[i]!].sort(),
       `environment ${i}'s sink holds its own root spans, once each`,
     );

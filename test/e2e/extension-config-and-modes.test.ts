@@ -35,7 +35,7 @@ test('no OTLP endpoint configured: one notice, telemetry as OTLP-JSON lines on s
     ),
   );
   assert.ok(
-    stdoutSpans.some((span) => span.attributes.some((kv) => kv.key === 'faas.invocation_id' && kv.value.stringValue === result.requestId)),
+    stdoutSpans.some((span) => span.attributes.some((kv) => kv.key === 'faas.invocation.id' && kv.value.stringValue === result.requestId)),
     'the root span is on stdout',
   );
   assert.equal(harness.sink.requests.length, 0);
@@ -50,7 +50,7 @@ test('Managed Instances: SHUTDOWN-only registration, continuous background expor
   assert.deepEqual(registration?.events, ['SHUTDOWN']);
   // Nothing waits for the extension between invokes: the root span arrives in the background.
   const spans = await harness.sink.waitForSpans(1, 5000);
-  assert.ok(spans.some((span) => span.attributes['faas.invocation_id'] === first.requestId));
+  assert.ok(spans.some((span) => span.attributes['faas.invocation.id'] === first.requestId));
   const down = await harness.env.shutdown();
   assert.equal(down.processes.find((p) => p.name === 'lambda-otel')?.exitCode, 0);
 });

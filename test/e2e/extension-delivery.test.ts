@@ -35,15 +35,15 @@ async function fiftyInvocations(flush: string): Promise<void> {
   assert.equal(extension.exitedOnItsOwn, true);
   assert.equal(extension.exitCode, 0);
 
-  const roots = harness.sink.spans().filter((span) => typeof span.attributes['faas.invocation_id'] === 'string');
-  const rootByRequest = new Map(roots.map((span) => [span.attributes['faas.invocation_id'] as string, span]));
+  const roots = harness.sink.spans().filter((span) => typeof span.attributes['faas.invocation.id'] === 'string');
+  const rootByRequest = new Map(roots.map((span) => [span.attributes['faas.invocation.id'] as string, span]));
   assert.equal(roots.length, 50, 'one root span per invocation, none twice');
   assert.deepEqual([...rootByRequest.keys()].sort(), [...requestIds].sort());
 
   const lines = harness.sink.logs().filter((log) => typeof log.body === 'string' && log.body.startsWith('handling '));
   assert.equal(lines.length, 50, 'one log record per handler line, none twice');
   for (const log of lines) {
-    const requestId = log.attributes['faas.invocation_id'] as string;
+    const requestId = log.attributes['faas.invocation.id'] as string;
     const root = rootByRequest.get(requestId);
     assert.ok(root, `log ${String(log.body)} names a known invocation`);
     assert.equal(log.traceId, root.traceId, `log ${String(log.body)} is in its invocation's trace`);

@@ -10,7 +10,7 @@ import type { Harness } from '../fixtures/extension/harness.ts';
 function exportedRoots(harness: Harness): string[] {
   return harness.sink
     .spans()
-    .flatMap((span) => (typeof span.attributes['faas.invocation_id'] === 'string' ? [span.attributes['faas.invocation_id'] as string] : []));
+    .flatMap((span) => (typeof span.attributes['faas.invocation.id'] === 'string' ? [span.attributes['faas.invocation.id'] as string] : []));
 }
 
 test('end: every invocation is exported before the next /event/next', async () => {

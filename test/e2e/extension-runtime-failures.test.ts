@@ -14,7 +14,7 @@ test('a handler that times out gets a synthesized root span with status ERROR an
   assert.equal(result.status, 'timeout');
   const [root] = await harness.sink.waitForSpans(1, 5000);
   assert.ok(root);
-  assert.equal(root.attributes['faas.invocation_id'], result.requestId);
+  assert.equal(root.attributes['faas.invocation.id'], result.requestId);
   assert.equal(root.attributes['lambda_otel.synthesized'], true);
   assert.equal(root.status.code, 2);
   assert.equal(root.status.message, 'invocation timed out (Sandbox.Timedout)');
@@ -34,14 +34,14 @@ test('a killed runtime process gets a synthesized root span with status ERROR an
   const killed = await harness.env.invoke({ n: 2, kill: true }, { traceHeader });
   assert.notEqual(killed.status, 'success');
   await harness.env.shutdown();
-  const roots = harness.sink.spans().filter((span) => span.attributes['faas.invocation_id'] === killed.requestId);
+  const roots = harness.sink.spans().filter((span) => span.attributes['faas.invocation.id'] === killed.requestId);
   assert.equal(roots.length, 1, 'exactly one root span for the killed invocation');
   const root = roots[0]!;
   assert.equal(root.attributes['lambda_otel.synthesized'], true);
   assert.equal(root.status.code, 2);
   assert.equal(root.status.message, 'the runtime process exited during the invocation (Runtime.ExitError)');
   assert.equal(root.traceId, '6352a70e1e2c502e358361800241fd45');
-  const healthy = harness.sink.spans().filter((span) => span.attributes['faas.invocation_id'] === ok.requestId);
+  const healthy = harness.sink.spans().filter((span) => span.attributes['faas.invocation.id'] === ok.requestId);
   assert.equal(healthy.length, 1);
   assert.notEqual(healthy[0]!.attributes['lambda_otel.synthesized'], true);
 });
@@ -53,7 +53,7 @@ test('a handler that throws with no SDK to report it: the synthesized root span 
   const result = await harness.env.invoke({ n: 1, fail: true }, { traceHeader });
   assert.equal(result.status, 'error');
   await harness.env.shutdown();
-  const roots = harness.sink.spans().filter((span) => span.attributes['faas.invocation_id'] === result.requestId);
+  const roots = harness.sink.spans().filter((span) => span.attributes['faas.invocation.id'] === result.requestId);
   assert.equal(roots.length, 1);
   const root = roots[0]!;
   assert.equal(root.attributes['lambda_otel.synthesized'], true);

@@ -79,5 +79,5 @@ test('backend answering 503: retried with its Retry-After, then delivered at SHU
   assert.ok(summary.retried > 0);
   assert.equal(summary.written, 0);
   assert.equal(summary.sent + summary.dropped, summary.received);
-  assert.equal(harness.sink.spans().filter((span) => span.attributes['faas.invocation_id']).length, 2);
+  assert.equal(harness.sink.spans().filter((span) => span.attributes['faas.invocation.id']).length, 2);
 });

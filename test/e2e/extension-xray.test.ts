@@ -61,8 +61,8 @@ test('X-Ray mode: spans to X-Ray and logs to CloudWatch Logs, each SigV4-signed 
   const roots = new Map(
     xray
       .spans()
-      .filter((span) => typeof span.attributes['faas.invocation_id'] === 'string')
-      .map((span) => [span.attributes['faas.invocation_id'] as string, span]),
+      .filter((span) => typeof span.attributes['faas.invocation.id'] === 'string')
+      .map((span) => [span.attributes['faas.invocation.id'] as string, span]),
   );
   assert.equal(roots.size, 2);
   // The invocation's X-Ray trace continues: its Root is the trace id, as X-Ray accepts it.

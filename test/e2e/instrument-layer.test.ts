@@ -106,14 +106,6 @@ test('ESM handler in a nested directory with a nested export path (src/handlers/
   assert.deepEqual([xrayRoot.traceId, xrayRoot.parentSpanId], ['5759e988bd862e3fe1be46a994272793', '53995c3f42cd8ad8']);
 });
 
-test('a bad LAMBDA_OTEL_ORIGINAL_HANDLER fails init with an error naming it', async () => {
-  const h = await startInstrumentHarness({ functionDir: join(instrumentFixtures, 'cjs'), handler: 'missing.handler' });
-  onTestFinished(() => h.close());
-  const result = await h.env.invoke({});
-  assert.notEqual(result.status, 'success');
-  assert.match(`${result.errorType} ${result.errorMessage}`, /ImportModuleError.*LAMBDA_OTEL_ORIGINAL_HANDLER/s);
-});
-
 test('callback handler: aws-lambda-ric 4 refuses it the same way with and without the wrapper', async () => {
   const outcomes: string[] = [];
   for (const wrapper of [false, true]) {

@@ -78,3 +78,37 @@ test('layerless CommonJS bundle: it works, and the lost race for the shutdown he
   assert.equal(warnings.length, 1, JSON.stringify(warnings));
   assert.match(String(warnings[0]!.message), /registered too late .*will not send SIGTERM.*await ready\(\)/);
 });
+
+test('a secret-bearing bad configuration: one ERROR line per variable, no secret printed, the function runs and is traced', async () => {
+  const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-layerless-config-'));
+  onTestFinished(() => rm(functionDir, { recursive: true, force: true }));
+  await bundleFixture('handler.ts', join(functionDir, 'index.mjs'), 'esm');
+  const secrets = ['hunter2', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG'];
+  const h = await startInstrumentHarness({
+    functionDir,
+    handler: 'index.handler',
+    layer: false,
+    env: {
+      // A token with a comma in it, an AWS key pasted into the wrong variable, a secret access key.
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc,hunter2',
+      LAMBDA_OTEL_TIMEOUT_MARGIN_MS: 'AKIAIOSFODNN7EXAMPLE',
+      LAMBDA_OTEL_CAPTURE_EVENT: 'wJalrXUtnFEMI/K7MDENG',
+    },
+  });
+  onTestFinished(() => h.close());
+  const result = await h.env.invoke({ name: 'ada' });
+  assert.equal(result.status, 'success', result.errorMessage);
+  assert.deepEqual(result.response, { greeting: 'hello ada' });
+  await h.env.shutdown();
+  await waitForSpans(h.sink, () => h.roots().has(result.requestId));
+  assert.equal(h.roots().get(result.requestId)!.attributes['lambda_otel.event'], undefined, 'captureEvent took its default, false');
+
+  const errors = h.jsonLines().filter((line) => line.level === 'ERROR');
+  assert.deepEqual(errors.map((line) => String(line.message).split(' ')[1]).sort(), [
+    'LAMBDA_OTEL_CAPTURE_EVENT',
+    'LAMBDA_OTEL_TIMEOUT_MARGIN_MS',
+    'OTEL_EXPORTER_OTLP_HEADERS',
+  ]);
+  const runtimeOutput = h.env.logs.filter((entry) => entry.source === 'runtime').map((entry) => entry.line);
+  for (const line of runtimeOutput) for (const secret of secrets) assert.ok(!line.includes(secret), `printed ${secret}: ${line}`);
+});

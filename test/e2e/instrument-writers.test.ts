@@ -1,16 +1,17 @@
 // The writers against real sockets: the extension writer, its stdout fallback (the envelope replayed to
-// the OTLP sink, which decodes it independently), the otlp writer's retry, the function and console
-// writers, and a failing writer behind wrap(): the handler's result never changes.
+// the OTLP sink, which decodes it independently), the otlp writer (OpenTelemetry's exporter, configured
+// by the OTEL_EXPORTER_OTLP_* variables), the function and console writers, and a failing writer
+// behind wrap(): the handler's result never changes.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { startOtlpSink } from '../support/otlp-sink.ts';
-import { wrap } from '../../packages/instrument/src/index.ts';
+import { flush, wrap } from '../../packages/instrument/src/index.ts';
 import { createExtensionWriter } from '../../packages/instrument/src/writers/extension-writer.ts';
 import { createFunctionWriter } from '../../packages/instrument/src/writers/function-writer.ts';
-import { createOtlpHttpWriter } from '../../packages/instrument/src/writers/otlp-http-writer.ts';
+import { createOtlpWriter } from '../../packages/instrument/src/writers/otlp-writer.ts';
 import { createStdoutWriter } from '../../packages/instrument/src/writers/stdout-writer.ts';
 import { createConsoleWriter, formatSpanLine } from '../../packages/instrument/src/writers/console-writer.ts';
 
@@ -141,45 +142,82 @@ describe('writers', () => {
     }).write(finishedSpans(['b']));
   });
 
-  it('otlp writer: gzip protobuf with the configured headers; one retry on 503 honouring Retry-After', async () => {
+  /** Runs `fn` with these OTEL_EXPORTER_OTLP_* variables set (the exporter reads them when it is created). */
+  async function withEnv(env: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+    const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, env);
+    try {
+      await fn();
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  }
+
+  it('otlp writer: protobuf by default, gzip and headers from the environment; a 503 with Retry-After is retried', async () => {
     const sink = await startOtlpSink();
     let answered = 0;
     sink.setResponder(() => (answered++ === 0 ? { status: 503, headers: { 'retry-after': '0' } } : undefined));
     try {
-      const writer = createOtlpHttpWriter({
-        url: `${sink.url}/v1/traces`,
-        headers: { 'x-tenant': 't1' },
-        timeoutMs: 1000,
-        protocol: 'http/protobuf',
-        compression: 'gzip',
-      });
-      await writer.write(finishedSpans(['retried']));
+      await withEnv(
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=t1,authorization=Bearer%20s3cret',
+          OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        },
+        async () => {
+          const writer = createOtlpWriter({ protocol: 'http/protobuf' });
+          await writer.write(finishedSpans(['retried']));
+          await writer.flush();
+        },
+      );
       assert.equal(sink.requests.length, 2);
       assert.deepEqual(
         sink.spans().map((s) => s.name),
         ['retried'],
       );
+      const last = sink.requests[1]!.headers;
       assert.deepEqual(
-        [sink.requests[1]!.headers['content-encoding'], sink.requests[1]!.headers['content-type'], sink.requests[1]!.headers['x-tenant']],
-        ['gzip', 'application/x-protobuf', 't1'],
+        [last['content-encoding'], last['content-type'], last['x-tenant'], last.authorization],
+        ['gzip', 'application/x-protobuf', 't1', 'Bearer s3cret'],
       );
-      assert.equal(writer.dropped(), 0);
     } finally {
       await sink.close();
     }
   });
 
-  it('otlp writer: a backend that keeps failing costs one retry, then the spans are counted as dropped and said once', async () => {
+  it('otlp writer: http/json to the signal-specific endpoint', async () => {
+    const sink = await startOtlpSink();
+    try {
+      await withEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sink.url}/v1/traces` }, async () => {
+        const writer = createOtlpWriter({ protocol: 'http/json' });
+        await writer.write(finishedSpans(['as-json']));
+        await writer.flush();
+      });
+      assert.equal(sink.requests[0]!.headers['content-type'], 'application/json');
+      assert.equal(sink.requests[0]!.path, '/v1/traces');
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('otlp writer: a backend that keeps failing drops the spans, said once, with no credential or query in the line', async () => {
     const sink = await startOtlpSink();
     sink.setResponder(() => ({ status: 500 }));
     try {
-      const writer = createOtlpHttpWriter({ url: `${sink.url}/v1/traces`, headers: {}, timeoutMs: 1000, protocol: 'http/json', compression: 'none' });
-      await writer.write(finishedSpans(['a', 'b']));
-      await writer.write(finishedSpans(['c']));
+      const secretUrl = `http://user:hunter2@127.0.0.1:${sink.port}/v1/traces?sig=abc123`;
+      await withEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: secretUrl }, async () => {
+        const writer = createOtlpWriter({ protocol: 'http/protobuf' });
+        await writer.write(finishedSpans(['a', 'b']));
+        await writer.write(finishedSpans(['c']));
+      });
       assert.equal(sink.requests.length, 2, '500 is not retried');
-      assert.equal(sink.requests[0]!.headers['content-type'], 'application/json');
-      assert.equal(writer.dropped(), 3);
-      assert.equal(warnings('OTLP export to').length, 1);
+      const said = warnings('OTLP export failed');
+      assert.equal(said.length, 1);
+      assert.equal(said[0]!.droppedSpans, 2);
+      assert.ok(!JSON.stringify(pluginLines).includes('hunter2') && !JSON.stringify(pluginLines).includes('abc123'));
     } finally {
       await sink.close();
     }
@@ -218,7 +256,7 @@ describe('writers', () => {
     for (const n of [1, 2]) {
       const result = await handler({ n }, { awsRequestId: `w-${n}`, getRemainingTimeInMillis: () => 3000 });
       assert.deepEqual(result, { n });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await flush();
     }
     assert.equal(calls, 2, 'each invocation was handed to the writer');
     assert.equal(warnings('span writer function failed').length, 1);

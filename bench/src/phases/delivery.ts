@@ -1,5 +1,5 @@
 // Delivery, counted from what the sink decoded: an invocation is delivered when a span carrying its
-// request id as `faas.invocation_id` reached the sink.
+// request id as `faas.invocation.id` reached the sink.
 import type { RemoteSink } from '../remote-sink.ts';
 import type { SinkSnapshot } from '../sink-worker.ts';
 

@@ -90,7 +90,7 @@ export class InvocationTracker {
     });
   }
 
-  /** Spans received over OTLP: a span with faas.invocation_id is that invocation's root. */
+  /** Spans received over OTLP: a span with faas.invocation.id is that invocation's root. */
   onSpans(items: readonly SpanItem[]): void {
     for (const item of items) {
       const requestId = getAttr(item.span.attributes, INVOCATION_ID_KEY);

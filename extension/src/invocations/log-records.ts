@@ -1,6 +1,6 @@
 /**
  * Function and extension log lines (Telemetry API `function`/`extension` records) as OTLP log
- * records. JSON lines: `level` → severity, `message` → body, `requestId` → faas.invocation_id,
+ * records. JSON lines: `level` → severity, `message` → body, `requestId` → faas.invocation.id,
  * `trace_id`/`span_id` → the record's trace context, every other field → an attribute. Text lines
  * from the runtime client (`ISO\treqId\tLEVEL\tmessage`) are split the same way; anything else
  * becomes the body as it is.
@@ -10,7 +10,7 @@ import type { InstrumentationScope, KeyValue, LogRecord, Resource } from '../otl
 import { OWN_LOGGER_NAME } from '../logger.ts';
 import { msToUnixNano } from './trace-context.ts';
 
-export const INVOCATION_ID_KEY = 'faas.invocation_id';
+export const INVOCATION_ID_KEY = 'faas.invocation.id';
 
 const SEVERITY: Record<string, number> = {
   TRACE: 1,

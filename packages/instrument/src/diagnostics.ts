@@ -8,3 +8,11 @@ export function warnOnce(key: string, message: string, fields?: Record<string, u
   warned.add(key);
   logger.warn(message, fields);
 }
+
+/** Logs one ERROR line per key for the whole process (a configuration problem, seen by every wrap()). */
+export function errorOnce(key: string, message: string, fields?: Record<string, unknown>): void {
+  const { warned } = processState();
+  if (warned.has(key)) return;
+  warned.add(key);
+  logger.error(message, fields);
+}

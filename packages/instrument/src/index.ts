@@ -27,5 +27,6 @@ export type {
   SamplerName,
   SpanWriterFunction,
   StreamingHandler,
+  WrappedHandler,
   WriterName,
 } from './types.ts';

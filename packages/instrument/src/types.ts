@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Attributes, SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
@@ -17,19 +18,27 @@ export interface LambdaContext {
 }
 
 /** A promise-returning (or value-returning) handler: `(event, context) => result`. */
-export type AsyncHandler<TEvent = any, TResult = any> = (event: TEvent, context: LambdaContext) => Promise<TResult> | TResult;
+export type AsyncHandler<TEvent = unknown, TResult = unknown> = (event: TEvent, context: LambdaContext) => Promise<TResult> | TResult;
 
 /** The classic callback handler: `(event, context, callback) => void`. */
-export type CallbackHandler<TEvent = any, TResult = any> = (
+export type CallbackHandler<TEvent = unknown, TResult = unknown> = (
   event: TEvent,
   context: LambdaContext,
   callback: (error?: unknown, result?: TResult) => void,
 ) => void | Promise<TResult>;
 
 /** A handler marked with `awslambda.streamifyResponse`: `(event, responseStream, context) => Promise<void>`. */
-export type StreamingHandler<TEvent = any> = (event: TEvent, responseStream: any, context: LambdaContext) => Promise<void>;
+export type StreamingHandler<TEvent = unknown> = (event: TEvent, responseStream: Writable, context: LambdaContext) => Promise<void>;
 
-export type AnyHandler = (...args: any[]) => any;
+/** Any function: what `wrap()` accepts (its parameters are whatever the runtime passes). */
+export type AnyHandler = (...args: never[]) => unknown;
+
+/**
+ * What `wrap()` returns: the same handler to the runtime (arity, streaming markers), called the way the
+ * runtime calls it (`(event, context)`, `(event, responseStream, context)`, …) and always returning a
+ * promise of the handler's result.
+ */
+export type WrappedHandler<H extends AnyHandler> = ((...args: unknown[]) => Promise<Awaited<ReturnType<H>>>) & H;
 
 /** Receives every finished span batch; may be async. Errors it throws are contained. */
 export type SpanWriterFunction = (spans: ReadableSpan[]) => void | Promise<void>;

@@ -11,7 +11,8 @@ describe('resolveInstrumentConfig', () => {
     assert.equal(config.writerExplicit, false);
     assert.deepEqual(config.propagators, ['tracecontext', 'baggage']);
     assert.deepEqual(config.sampler, { name: 'parentbased_always_on', ratio: 1 });
-    assert.equal(config.otlpTracesUrl, 'http://localhost:4318/v1/traces');
+    assert.equal(config.otlpProtocol, 'http/protobuf');
+    assert.equal(config.otlpUrlOverride, undefined);
     assert.equal(config.receiverPort, 4318);
     assert.ok(Object.isFrozen(config));
   });
@@ -29,32 +30,44 @@ describe('resolveInstrumentConfig', () => {
     assert.deepEqual(resolveInstrumentConfig({}, { LAMBDA_OTEL_EXPORTER: 'xray', OTEL_PROPAGATORS: 'tracecontext' }).propagators, ['tracecontext']);
   });
 
-  it('reads OTLP endpoint, headers, sampler and resource attributes', () => {
+  it('reads the sampler and resource attributes (OpenTelemetry core parses key=value lists); OTLP endpoint and headers are left to the exporter', () => {
     const config = resolveInstrumentConfig(
       {},
       {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example.com/',
         OTEL_EXPORTER_OTLP_HEADERS: 'x-key=a%20b,tenant=t1',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '0.25',
-        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,team=core',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,team=core%2Cplatform',
       },
     );
-    assert.equal(config.otlpTracesUrl, 'https://otlp.example.com/v1/traces');
-    assert.deepEqual(config.otlpHeaders, { 'x-key': 'a b', tenant: 't1' });
+    assert.equal(config.otlpUrlOverride, undefined);
+    assert.equal(config.otlpProtocol, 'http/json');
     assert.deepEqual(config.sampler, { name: 'parentbased_traceidratio', ratio: 0.25 });
-    assert.deepEqual(config.resourceAttributes, { 'deployment.environment': 'prod', team: 'core' });
-    assert.equal(resolveInstrumentConfig({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://h:1/custom' }).otlpTracesUrl, 'http://h:1/custom');
+    assert.deepEqual(config.resourceAttributes, { 'deployment.environment': 'prod', team: 'core,platform' });
   });
 
-  it('bad values fail with a message naming the variable', () => {
+  it('bad values fail with a message naming the variable and what it accepts, and the default used', () => {
     const cases: [Record<string, string>, RegExp][] = [
-      [{ LAMBDA_OTEL_WRITER: 'kafka' }, /^Configuration: LAMBDA_OTEL_WRITER is invalid, expected one of extension, otlp, stdout, console, actual "kafka"$/],
-      [{ OTEL_PROPAGATORS: 'tracecontext,b3' }, /OTEL_PROPAGATORS is invalid/],
+      [
+        { LAMBDA_OTEL_WRITER: 'kafka' },
+        /^Configuration: LAMBDA_OTEL_WRITER is invalid, expected one of extension, otlp, stdout, console; the default \(extension\) is used$/,
+      ],
+      [{ OTEL_PROPAGATORS: 'tracecontext,b3' }, /OTEL_PROPAGATORS is invalid.*the default \(tracecontext,baggage\) is used/],
       [{ OTEL_TRACES_SAMPLER: 'sometimes' }, /OTEL_TRACES_SAMPLER is invalid/],
       [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' }, /OTEL_TRACES_SAMPLER_ARG is invalid, expected a number from 0 to 1/],
       [{ LAMBDA_OTEL_RECEIVER_PORT: '99999' }, /LAMBDA_OTEL_RECEIVER_PORT is invalid/],
-      [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' }, /OTEL_EXPORTER_OTLP_ENDPOINT is invalid/],
+      [
+        { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' },
+        /OTEL_EXPORTER_OTLP_ENDPOINT is invalid, expected an http:\/\/ or https:\/\/ URL; the default \(http:\/\/localhost:4318\/v1\/traces\) is used/,
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+        /OTEL_EXPORTER_OTLP_PROTOCOL is invalid, expected http\/protobuf or http\/json; the default \(http\/protobuf\) is used/,
+      ],
+      [{ OTEL_EXPORTER_OTLP_TIMEOUT: 'soon' }, /OTEL_EXPORTER_OTLP_TIMEOUT is invalid/],
+      [{ OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'zstd' }, /OTEL_EXPORTER_OTLP_TRACES_COMPRESSION is invalid/],
       [{ OTEL_RESOURCE_ATTRIBUTES: 'novalue' }, /OTEL_RESOURCE_ATTRIBUTES is invalid/],
       [{ LAMBDA_OTEL_CAPTURE_EVENT: 'maybe' }, /LAMBDA_OTEL_CAPTURE_EVENT is invalid, expected true or false/],
     ];
@@ -62,9 +75,54 @@ describe('resolveInstrumentConfig', () => {
       assert.throws(
         () => resolveInstrumentConfig({}, env),
         (error: unknown) => error instanceof ConfigurationError && message.test(error.message),
+        JSON.stringify(env),
       );
     }
     assert.throws(() => resolveInstrumentConfig({ kind: 9 as SpanKind }, {}), /option kind is invalid/);
+  });
+
+  it('with a reporter, every problem is reported and its setting takes the default; the rest is kept', () => {
+    const problems: string[] = [];
+    const config = resolveInstrumentConfig(
+      {},
+      {
+        LAMBDA_OTEL_WRITER: 'kafka',
+        LAMBDA_OTEL_RECEIVER_PORT: 'x',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
+        OTEL_SERVICE_NAME: 'orders',
+        LAMBDA_OTEL_CAPTURE_EVENT: 'true',
+      },
+      (problem) => problems.push(problem.message),
+    );
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.deepEqual(
+      [config.writer, config.receiverPort, config.otlpUrlOverride, config.serviceName, config.captureEvent],
+      ['extension', 4318, 'http://localhost:4318/v1/traces', 'orders', true],
+    );
+  });
+
+  it('no problem message repeats a secret: header values, URL userinfo and query, AWS credentials', () => {
+    const secrets = ['sk-live-4f9a', 'hunter2', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'sig=abc123'];
+    const envs: Record<string, string>[] = [
+      // A token with a comma: the part after it is not key=value.
+      { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=sk-live-4f9a,hunter2' },
+      { OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'authorization=Basic hunter2,x' },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:hunter2@collector.example.com/otlp?sig=abc123' },
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https//user:hunter2@collector.example.com?sig=abc123' },
+      { LAMBDA_OTEL_WRITER: 'AKIAIOSFODNN7EXAMPLE' },
+      { OTEL_PROPAGATORS: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+      { OTEL_RESOURCE_ATTRIBUTES: 'team=core,sk-live-4f9a' },
+      { OTEL_EXPORTER_OTLP_TIMEOUT: 'hunter2' },
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'sk-live-4f9a' },
+      { LAMBDA_OTEL_CAPTURE_EVENT: 'hunter2' },
+    ];
+    for (const env of envs) {
+      const problems: string[] = [];
+      resolveInstrumentConfig({}, env, (problem) => problems.push(problem.message));
+      assert.equal(problems.length, 1, JSON.stringify(env));
+      for (const secret of secrets) assert.ok(!problems[0]!.includes(secret), `${problems[0]} repeats ${secret}`);
+      assert.match(problems[0]!, new RegExp(Object.keys(env)[0]!), 'the variable is named');
+    }
   });
 
   it('LAMBDA_OTEL_TIMEOUT_MARGIN_MS: digits only, within 0..60000; the option wins', () => {
@@ -77,7 +135,7 @@ describe('resolveInstrumentConfig', () => {
         () => resolveInstrumentConfig({}, { LAMBDA_OTEL_TIMEOUT_MARGIN_MS: actual }),
         (error: unknown) =>
           error instanceof ConfigurationError &&
-          error.message === `Configuration: LAMBDA_OTEL_TIMEOUT_MARGIN_MS is invalid, expected an integer from 0 to 60000, actual ${JSON.stringify(actual)}`,
+          error.message === 'Configuration: LAMBDA_OTEL_TIMEOUT_MARGIN_MS is invalid, expected an integer from 0 to 60000; the default (100) is used',
       );
     }
     assert.throws(() => resolveInstrumentConfig({ timeoutMarginMs: -1 }, {}), /option timeoutMarginMs is invalid/);
@@ -89,7 +147,7 @@ describe('resolveInstrumentConfig', () => {
     assert.equal(resolveInstrumentConfig({ correlateConsole: false }, { LAMBDA_OTEL_CORRELATE_CONSOLE: '1' }).correlateConsole, false);
     assert.throws(
       () => resolveInstrumentConfig({}, { LAMBDA_OTEL_CORRELATE_CONSOLE: 'maybe' }),
-      /^ConfigurationError: Configuration: LAMBDA_OTEL_CORRELATE_CONSOLE is invalid, expected true or false, actual "maybe"$/,
+      /^ConfigurationError: Configuration: LAMBDA_OTEL_CORRELATE_CONSOLE is invalid, expected true or false; the default \(false\) is used$/,
     );
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { HandlerLoadError, loadOriginalHandler, parseHandlerString } from '../src/auto/load-handler.ts';
+import { loadOriginalHandler, parseHandlerString, restoreHandlerVariable } from '../src/auto/load-handler.ts';
 
 let taskRoot: string;
 
@@ -23,6 +23,12 @@ beforeAll(() => {
   write('esm-pkg/app.js', "export const handler = async () => 'esm .js';");
   write('defaults.cjs', "module.exports = { handler: async () => 'through default' };");
   write('notfn.mjs', 'export const handler = 42;');
+  write('zero.mjs', 'export const handler = 0;');
+  write('fnprop.mjs', 'export function handler() {}\nhandler.inner = async () => 1;');
+  // Loaded by require() (a package by name), so the test runner's own import transform stays out of it.
+  write('node_modules/broken-pkg/package.json', '{ "name": "broken-pkg", "main": "main.js" }');
+  write('node_modules/broken-pkg/main.js', 'exports.handler = async () => {;');
+  write('throws.mjs', "throw new RangeError('init failed');");
   write('node_modules/shared-handler/package.json', '{ "name": "shared-handler", "main": "main.js" }');
   write('node_modules/shared-handler/main.js', "exports.handler = async () => 'from node_modules';");
 });
@@ -44,27 +50,54 @@ describe('loadOriginalHandler (the runtime client rules)', () => {
     assert.equal(await call('shared-handler.handler'), 'from node_modules');
   });
 
-  it('fails with the runtime client error types, naming LAMBDA_OTEL_ORIGINAL_HANDLER', async () => {
-    const cases: [string | undefined, string, RegExp][] = [
-      [undefined, 'Runtime.MalformedHandlerName', /LAMBDA_OTEL_ORIGINAL_HANDLER is invalid, expected "dir\/file.export", actual ""/],
-      ['nodot', 'Runtime.MalformedHandlerName', /expected "dir\/file.export", actual "nodot"/],
-      ['../escape.handler', 'Runtime.MalformedHandlerName', /without "\.\."/],
-      ['missing.handler', 'Runtime.ImportModuleError', /Cannot find module 'missing' for LAMBDA_OTEL_ORIGINAL_HANDLER/],
-      ['modern.other', 'Runtime.HandlerNotFound', /modern.other is undefined or not exported/],
-      ['notfn.handler', 'Runtime.HandlerNotFound', /notfn.handler is not a function/],
+  it("fails with the runtime client's error types and messages, word for word", async () => {
+    const cases: [string, string, string | RegExp][] = [
+      ['nodot', 'Runtime.MalformedHandlerName', 'Bad handler'],
+      [
+        '../escape.handler',
+        'Runtime.MalformedHandlerName',
+        "'../escape.handler' is not a valid handler name. Use absolute paths when specifying root directories in handler names.",
+      ],
+      ['missing.handler', 'Runtime.ImportModuleError', /^Error: Cannot find module 'missing'\nRequire stack:\n- /],
+      ['modern.other', 'Runtime.HandlerNotFound', 'modern.other is undefined or not exported'],
+      ['modern.', 'Runtime.HandlerNotFound', 'modern. is undefined or not exported'],
+      ['notfn.handler', 'Runtime.HandlerNotFound', 'notfn.handler is not a function'],
+      ['zero.handler', 'Runtime.HandlerNotFound', 'zero.handler is undefined or not exported'],
+      ['fnprop.handler.inner', 'Runtime.HandlerNotFound', 'fnprop.handler.inner is undefined or not exported'],
+      ['broken-pkg.handler', 'Runtime.UserCodeSyntaxError', /^SyntaxError: /],
     ];
     for (const [value, type, message] of cases) {
       await assert.rejects(
         loadOriginalHandler(value, taskRoot),
         (error: unknown) => {
-          assert.ok(error instanceof HandlerLoadError);
-          assert.equal(error.name, type);
-          assert.match(error.message, message);
+          assert.ok(error instanceof Error);
+          assert.equal(error.name, type, value);
+          if (typeof message === 'string') assert.equal(error.message, message, value);
+          else assert.match(error.message, message, value);
+          assert.equal(error instanceof SyntaxError, false, 'the runtime client would wrap a SyntaxError again');
+          assert.equal((error as { code?: unknown }).code, undefined, 'the runtime client would wrap a MODULE_NOT_FOUND again');
           return true;
         },
-        String(value),
+        value,
       );
     }
+  });
+
+  it('a module that fails with another error is left as it is (the runtime client rethrows it unchanged)', async () => {
+    await assert.rejects(loadOriginalHandler('throws.handler', taskRoot), (error: unknown) => error instanceof RangeError && error.message === 'init failed');
+  });
+
+  it('without LAMBDA_OTEL_ORIGINAL_HANDLER: the error names the variable', async () => {
+    await assert.rejects(loadOriginalHandler(undefined, taskRoot), /LAMBDA_OTEL_ORIGINAL_HANDLER environment variable is not set/);
+  });
+
+  it('restoreHandlerVariable gives _HANDLER back to the function', () => {
+    const env: NodeJS.ProcessEnv = {
+      _HANDLER: '/opt/nodejs/node_modules/@lambda-otel/instrument/auto.handler',
+      LAMBDA_OTEL_ORIGINAL_HANDLER: 'src/app.handler',
+    };
+    assert.equal(restoreHandlerVariable(env), 'src/app.handler');
+    assert.equal(env._HANDLER, 'src/app.handler');
   });
 
   it('splits the handler string at the first dot of the file name', () => {

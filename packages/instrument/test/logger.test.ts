@@ -208,12 +208,12 @@ describe('the process-wide logger (fresh process)', () => {
     );
   });
 
-  it('reports an invalid level once, naming the variable and the accepted values, then logs at INFO', () => {
+  it('reports an invalid level once, naming the variable and the accepted values (not the value), then logs at INFO', () => {
     const records = runWithDefaultLogger(`L.logger.debug('hidden'); L.logger.info('shown'); L.logger.info('again');`, { LOG_LEVEL: 'chatty' }).records();
     assert.equal(records.length, 3);
     assert.equal(records[0]!.level, 'WARN');
     assert.match(String(records[0]!.message), /LOG_LEVEL is invalid, expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL/);
-    assert.match(String(records[0]!.message), /actual "chatty"/);
+    assert.ok(!JSON.stringify(records[0]).includes('chatty'), 'the value itself is not repeated');
     assert.deepEqual(
       records.slice(1).map((r) => r.message),
       ['shown', 'again'],

@@ -24,7 +24,7 @@ describe('middy middleware', () => {
     const ctx = context();
     await handler(loadEvent('api-gateway-rest'), ctx as any);
     await afterResponse();
-    const root = spans.find((s) => s.attributes['faas.invocation_id'] === ctx.awsRequestId)!;
+    const root = spans.find((s) => s.attributes['faas.invocation.id'] === ctx.awsRequestId)!;
     assert.equal(root.kind, SpanKind.SERVER);
     assert.equal(root.name, 'GET /orders/{orderId}');
     assert.equal(root.status.code, SpanStatusCode.ERROR);
@@ -43,9 +43,42 @@ describe('middy middleware', () => {
     assert.equal(results[3]!.status, 'rejected');
     await afterResponse();
     for (const [i, ctx] of contexts.entries()) {
-      const root = spans.find((s) => s.attributes['faas.invocation_id'] === ctx.awsRequestId)!;
+      const root = spans.find((s) => s.attributes['faas.invocation.id'] === ctx.awsRequestId)!;
       assert.equal(spans.find((s) => s.name === `child-${i}`)!.parentSpanContext?.spanId, root.spanContext().spanId);
       assert.equal(root.status.code, i === 3 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
     }
+  });
+
+  it('an error a later middleware turns into a 4xx response is not an ERROR span; a 5xx one is', async () => {
+    class NotFound extends Error {
+      statusCode = 404;
+    }
+    // What @middy/http-error-handler does: an error with a statusCode becomes that response.
+    const httpErrorHandler = {
+      onError(request: { error?: unknown; response?: unknown }) {
+        const status = (request.error as { statusCode?: number }).statusCode ?? 500;
+        request.response = { statusCode: status, body: String((request.error as Error).message) };
+      },
+    };
+    const handler = middy(async (event: { missing: boolean }) => {
+      throw event.missing ? new NotFound('no such order') : new Error('database down');
+    })
+      .use(lambdaOtel({ writer }))
+      .use(httpErrorHandler);
+    const missing = context();
+    const failing = context();
+    const notFound = await handler({ ...loadEvent('api-gateway-rest'), missing: true }, missing as any);
+    const serverError = await handler({ ...loadEvent('api-gateway-rest'), missing: false }, failing as any);
+    assert.deepEqual(notFound, { statusCode: 404, body: 'no such order' });
+    assert.deepEqual(serverError, { statusCode: 500, body: 'database down' });
+    await afterResponse();
+    const clientRoot = spans.find((s) => s.attributes['faas.invocation.id'] === missing.awsRequestId)!;
+    assert.equal(clientRoot.status.code, SpanStatusCode.UNSET);
+    assert.equal(clientRoot.attributes['http.response.status_code'], 404);
+    assert.equal(clientRoot.attributes['error.type'], undefined);
+    const serverRoot = spans.find((s) => s.attributes['faas.invocation.id'] === failing.awsRequestId)!;
+    assert.equal(serverRoot.status.code, SpanStatusCode.ERROR);
+    assert.equal(serverRoot.attributes['http.response.status_code'], 500);
+    assert.equal(serverRoot.attributes['error.type'], '500');
   });
 });

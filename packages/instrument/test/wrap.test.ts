@@ -17,7 +17,7 @@ const writer = (spans: ReadableSpan[]) => {
   batches.push(spans);
 };
 const allSpans = () => batches.flat();
-const rootOf = (requestId: string) => allSpans().find((s) => s.attributes['faas.invocation_id'] === requestId)!;
+const rootOf = (requestId: string) => allSpans().find((s) => s.attributes['faas.invocation.id'] === requestId)!;
 
 let counter = 0;
 function lambdaContext(overrides: Partial<LambdaContext> = {}): LambdaContext {
@@ -57,12 +57,15 @@ afterAll(() => {
 
 const tracer = () => trace.getTracer('test');
 // The writer is loaded with import() on the first export; under vitest's module runner that takes a
-// few event-loop turns more than under plain Node, so "after the response" is a short real wait.
-const afterResponse = () => new Promise((resolve) => setTimeout(resolve, 50));
+// few event-loop turns more than under plain Node, so "after the response" is a short real wait, then
+// a flush so a loaded machine cannot make the check race the export.
+const afterResponse = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await flush();
+};
 
 describe('wrap(): buffered handlers', () => {
   it('one root span per invoke, decided at start; cold start only on the first; export after the result', async () => {
-    let exportedBeforeReturn = false;
     const handler = wrap(
       async (_event: unknown) => {
         tracer().startActiveSpan('load-cart', (span) => span.end());
@@ -73,7 +76,7 @@ describe('wrap(): buffered handlers', () => {
     const event = loadEvent('api-gateway-http');
     const first = lambdaContext();
     const result = await handler(event, first);
-    exportedBeforeReturn = allSpans().some((s) => s.attributes['faas.invocation_id'] === first.awsRequestId);
+    const exportedBeforeReturn = allSpans().some((s) => s.attributes['faas.invocation.id'] === first.awsRequestId);
     assert.deepEqual(result, { statusCode: 201, body: 'ok' });
     assert.equal(exportedBeforeReturn, false, 'spans must not be written before the response is handed over');
     await afterResponse();
@@ -215,8 +218,10 @@ describe('wrap(): buffered handlers', () => {
       { writer },
     );
     const context = lambdaContext();
-    const thrown = new Promise((resolve) => handler({}, context).catch(resolve));
-    const error = (await thrown) as Error;
+    const error = await handler({}, context).then(
+      () => assert.fail('the handler must reject'),
+      (reason: unknown) => reason as Error,
+    );
     assert.ok(error instanceof PaymentDeclined);
     await afterResponse();
     const root = rootOf(context.awsRequestId);
@@ -262,7 +267,8 @@ describe('wrap(): buffered handlers', () => {
     };
     const handler = wrap(callbackHandler, { writer });
     assert.equal(handler.length, 3, 'the runtime must see the same arity');
-    assert.deepEqual(await handler({ value: 7 }, lambdaContext(), () => {}), { got: 7 });
+    // The runtime awaits what the wrapped handler returns: a promise, whatever the original returned.
+    assert.deepEqual(await (handler({ value: 7 }, lambdaContext(), () => {}) as unknown as Promise<unknown>), { got: 7 });
     const context = lambdaContext();
     await assert.rejects(Promise.resolve(handler({ fail: true }, context, () => {})), /callback failed/);
     await afterResponse();
@@ -382,26 +388,48 @@ describe('wrap(): streaming handlers', () => {
     assert.equal(body().toString(), `${'a'.repeat(10)}${'b'.repeat(20)}${'c'.repeat(5)}`);
   });
 
-  it('HttpResponseStream prelude: status code read, prelude not counted as body', async () => {
+  const preludeHandler = (statusCode: number) => {
     const original = async (_event: unknown, stream: any) => {
       stream.setContentType('application/vnd.awslambda.http-integration-response');
       stream._onBeforeFirstWrite = (write: (c: unknown) => void) => {
-        write(JSON.stringify({ statusCode: 418, headers: {} }));
+        write(JSON.stringify({ statusCode, headers: {} }));
         write(new Uint8Array(8));
       };
       stream.write('teapot');
       stream.end();
     };
     (original as any)[STREAMING] = 'response';
-    const handler = wrap(original, { writer });
+    return wrap(original, { writer });
+  };
+
+  it('Function URL event, HttpResponseStream prelude 418: the status is recorded, the prelude is not body', async () => {
     const { inner, body } = fakeResponseStream();
     const context = lambdaContext();
-    await handler({}, inner, context);
+    await preludeHandler(418)(loadEvent('function-url'), inner, context);
     await afterResponse();
     const root = rootOf(context.awsRequestId);
+    assert.equal(root.attributes['faas.trigger'], 'http');
     assert.equal(root.attributes['http.response.status_code'], 418);
     assert.equal(root.attributes['lambda_otel.response.bytes'], 6);
+    assert.equal(root.status.code, SpanStatusCode.UNSET);
     assert.ok(body().toString().startsWith('{"statusCode":418'));
+  });
+
+  it('Function URL event, prelude 503: ERROR span with error.type 503; without a prelude the URL answers 200', async () => {
+    const failing = lambdaContext();
+    await preludeHandler(503)(loadEvent('function-url'), fakeResponseStream().inner, failing);
+    const plain = async (_event: unknown, stream: any) => {
+      stream.end('ok');
+    };
+    (plain as any)[STREAMING] = 'response';
+    const ok = lambdaContext();
+    await wrap(plain, { writer })(loadEvent('function-url'), fakeResponseStream().inner, ok);
+    await afterResponse();
+    const failed = rootOf(failing.awsRequestId);
+    assert.equal(failed.attributes['http.response.status_code'], 503);
+    assert.equal(failed.attributes['error.type'], '503');
+    assert.equal(failed.status.code, SpanStatusCode.ERROR);
+    assert.equal(rootOf(ok.awsRequestId).attributes['http.response.status_code'], 200);
   });
 
   it('a stream destroyed with an error after the handler returned: ERROR span, one log line', async () => {

@@ -18,7 +18,8 @@ export interface MiddyMiddleware {
 }
 
 /**
- * middy middleware: the same lifecycle as `wrap()`. Put it first in `.use()` so the root span is
+ * middy middleware: the same lifecycle as `wrap()`. middy runs `after` and `onError` hooks in the
+ * reverse order of `.use()`, so this one's run last and see the response the others settled on. Put it first in `.use()` so the root span is
  * active for the other middlewares and the handler (middy has no "around" hook, so the invocation's
  * context is entered in `before` and holds for the rest of that invocation's async chain).
  *
@@ -47,7 +48,11 @@ export function lambdaOtel(options: InstrumentOptions = {}): MiddyMiddleware {
     },
     onError(request) {
       const invocation = invocations.get(request);
-      if (invocation) endInvocation(invocation, { error: request.error });
+      if (invocation === undefined) return;
+      // A later middleware (http-error-handler and the like) may have turned the error into a
+      // response: then the response is the outcome (a 4xx is no server error), not the error.
+      if (request.response !== undefined) endInvocation(invocation, { result: request.response });
+      else endInvocation(invocation, { error: request.error });
     },
   };
 }

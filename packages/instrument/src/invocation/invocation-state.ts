@@ -20,6 +20,7 @@ export interface InvocationState {
 export function invocationStore(): AsyncLocalStorage<InvocationState> {
   const state = processState();
   state.invocationStore ??= new AsyncLocalStorage<InvocationState>();
+  // Every copy of the plugin puts InvocationState values in this one store.
   return state.invocationStore as AsyncLocalStorage<InvocationState>;
 }
 

@@ -1,5 +1,14 @@
 import { SpanStatusCode, context as contextApi, trace, type Attributes, type Context, type Span as ApiSpan, type SpanKind } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/sdk-trace';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_AWS_LAMBDA_INVOKED_ARN,
+  ATTR_CLOUD_RESOURCE_ID,
+  ATTR_FAAS_COLDSTART,
+  ATTR_FAAS_INVOCATION_ID,
+  ATTR_FAAS_TRIGGER,
+} from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_LAMBDA_OTEL_TIMEOUT } from '../attributes.ts';
 import type { InstrumentConfig } from '../config.ts';
 import { warnOnce } from '../diagnostics.ts';
 import { logger } from '../logger/logger.ts';
@@ -44,13 +53,31 @@ function lambdaTraceHeader(context: LambdaContext, env: NodeJS.ProcessEnv): stri
 }
 
 /**
+ * The function's ARN without the alias or version the invocation named
+ * (`arn:aws:lambda:<region>:<account>:function:<name>`), as `cloud.resource_id` requires.
+ */
+export function functionArn(invokedArn: string): string {
+  const parts = invokedArn.split(':');
+  return parts.length > 7 && parts[5] === 'function' ? parts.slice(0, 7).join(':') : invokedArn;
+}
+
+/**
+ * `faas.coldstart`: the first invocation of the process, except in an environment Lambda initialised
+ * ahead of time for provisioned concurrency (its init was not on any request's path).
+ */
+function isColdStart(env: NodeJS.ProcessEnv): boolean {
+  const first = takeColdStart();
+  return first && env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency';
+}
+
+/**
  * Starts an invocation: detects the trigger, decides the parent, kind, name and attributes (all at
  * span start), starts the root span and arms the timeout guard. Never throws for bad events: an
  * unrecognised shape is `faas.trigger=other`.
  */
 export function startInvocation(event: unknown, context: LambdaContext, config: InstrumentConfig, env: NodeJS.ProcessEnv = process.env): Invocation {
   const telemetry = ensureTelemetry(config, context, env);
-  const coldStart = takeColdStart();
+  const coldStart = isColdStart(env);
   const trigger = safely('trigger detection', () => detectTrigger(event, config), OTHER_TRIGGER);
   const parent = extractParent({ trigger, propagators: config.propagators, lambdaTraceHeader: lambdaTraceHeader(context, env) });
   const functionName = context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME ?? 'handler';
@@ -66,11 +93,14 @@ export function startInvocation(event: unknown, context: LambdaContext, config: 
 
   const attributes: Attributes = {
     ...trigger.attributes,
-    'faas.invocation_id': context.awsRequestId,
-    'faas.coldstart': coldStart,
-    'faas.trigger': trigger.trigger,
+    [ATTR_FAAS_INVOCATION_ID]: context.awsRequestId,
+    [ATTR_FAAS_COLDSTART]: coldStart,
+    [ATTR_FAAS_TRIGGER]: trigger.trigger,
   };
-  if (typeof context.invokedFunctionArn === 'string') attributes['cloud.resource_id'] = context.invokedFunctionArn;
+  if (typeof context.invokedFunctionArn === 'string' && context.invokedFunctionArn !== '') {
+    attributes[ATTR_CLOUD_RESOURCE_ID] = functionArn(context.invokedFunctionArn);
+    attributes[ATTR_AWS_LAMBDA_INVOKED_ARN] = context.invokedFunctionArn;
+  }
   if (config.captureEvent) Object.assign(attributes, captureEventAttribute(event, config));
   if (config.attributes)
     Object.assign(
@@ -147,7 +177,7 @@ export function recordInvocationError(invocation: Invocation, thrown: unknown): 
   const span = invocation.rootSpan;
   span.recordException({ name: errorType, message: errorMessage, ...(error.stack ? { stack: error.stack } : {}) });
   span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
-  span.setAttribute('error.type', errorType);
+  span.setAttribute(ATTR_ERROR_TYPE, errorType);
   // requestId, trace_id and span_id come from the correlation source: this runs inside the invocation.
   logger.error(errorMessage || 'Invoke Error', { error });
 }
@@ -189,11 +219,11 @@ export function timeOutInvocation(invocation: Invocation): void {
   const message = 'Task timed out: the invocation reached its deadline margin';
   for (const span of [...state.openSpans]) {
     if ((span as unknown) === rootSpan) continue;
-    span.setAttribute('lambda_otel.timeout', true);
+    span.setAttribute(ATTR_LAMBDA_OTEL_TIMEOUT, true);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
     span.end();
   }
-  rootSpan.setAttribute('lambda_otel.timeout', true);
+  rootSpan.setAttribute(ATTR_LAMBDA_OTEL_TIMEOUT, true);
   rootSpan.setStatus({ code: SpanStatusCode.ERROR, message });
   rootSpan.end();
   state.openSpans.clear();

@@ -1,13 +1,24 @@
+import type { Writable } from 'node:stream';
 import type { Attributes } from '@opentelemetry/api';
+import { ATTR_LAMBDA_OTEL_RESPONSE_BYTES, ATTR_LAMBDA_OTEL_RESPONSE_STREAMED, ATTR_LAMBDA_OTEL_RESPONSE_TIME_TO_FIRST_BYTE_MS } from '../attributes.ts';
+
+/** The runtime client's response stream: a Writable with the hook HttpResponseStream.from sets. */
+export type ResponseStream = Writable & { _onBeforeFirstWrite?: unknown };
 
 /** What the plugin learns from a streamed response. */
 export interface StreamObservation {
   /** The stream handed to the user's handler: the runtime's stream with counting write/end. */
-  readonly stream: any;
+  readonly stream: ResponseStream;
   /** Resolves when the stream has finished, closed or failed (with the error, if any). */
   readonly done: Promise<{ error?: unknown }>;
+  /** The status code of the HTTP integration's prelude (`HttpResponseStream.from`), once written. */
+  statusCode(): number | undefined;
+  /** Bytes, time to first byte: the stream's own attributes (the status goes through the trigger). */
   attributes(): Attributes;
 }
+
+/** write/end forwarded with whatever arguments the handler passed (they have several overloads). */
+type Forward = (...args: unknown[]) => unknown;
 
 function byteLength(chunk: unknown, encoding: unknown): number {
   if (chunk === undefined || chunk === null || typeof chunk === 'function') return 0;
@@ -23,7 +34,7 @@ function byteLength(chunk: unknown, encoding: unknown): number {
  * byte. The HTTP-integration prelude (`HttpResponseStream.from`) is read for the status code and is not
  * counted as body.
  */
-export function observeResponseStream(runtimeStream: any, startedAtMs: number): StreamObservation {
+export function observeResponseStream(runtimeStream: ResponseStream, startedAtMs: number): StreamObservation {
   let bytes = 0;
   let firstByteAtMs: number | undefined;
   let statusCode: number | undefined;
@@ -35,15 +46,17 @@ export function observeResponseStream(runtimeStream: any, startedAtMs: number): 
     }
   };
 
-  const stream = Object.create(runtimeStream);
-  stream.write = function write(chunk: unknown, encoding?: unknown, callback?: unknown) {
-    count(chunk, encoding);
-    return runtimeStream.write(chunk, encoding, callback);
+  const stream = Object.create(runtimeStream) as ResponseStream;
+  const write: Forward = (...args) => {
+    count(args[0], args[1]);
+    return (runtimeStream.write as Forward).apply(runtimeStream, args);
   };
-  stream.end = function end(chunk?: unknown, encoding?: unknown, callback?: unknown) {
-    count(chunk, encoding);
-    return runtimeStream.end(chunk, encoding, callback);
+  const end: Forward = (...args) => {
+    count(args[0], args[1]);
+    return (runtimeStream.end as Forward).apply(runtimeStream, args);
   };
+  stream.write = write as Writable['write'];
+  stream.end = end as Writable['end'];
   Object.defineProperty(stream, '_onBeforeFirstWrite', {
     configurable: true,
     enumerable: true,
@@ -57,8 +70,8 @@ export function observeResponseStream(runtimeStream: any, startedAtMs: number): 
         fn((chunk: unknown) => {
           if (statusCode === undefined && typeof chunk === 'string') {
             try {
-              const prelude = JSON.parse(chunk);
-              if (Number.isInteger(prelude?.statusCode)) statusCode = prelude.statusCode;
+              const prelude = JSON.parse(chunk) as { statusCode?: unknown } | null;
+              if (typeof prelude?.statusCode === 'number' && Number.isInteger(prelude.statusCode)) statusCode = prelude.statusCode;
             } catch {
               // not a JSON prelude
             }
@@ -84,10 +97,10 @@ export function observeResponseStream(runtimeStream: any, startedAtMs: number): 
   return {
     stream,
     done,
+    statusCode: () => statusCode,
     attributes() {
-      const attributes: Attributes = { 'lambda_otel.response.streamed': true, 'lambda_otel.response.bytes': bytes };
-      if (firstByteAtMs !== undefined) attributes['lambda_otel.response.time_to_first_byte_ms'] = firstByteAtMs - startedAtMs;
-      if (statusCode !== undefined) attributes['http.response.status_code'] = statusCode;
+      const attributes: Attributes = { [ATTR_LAMBDA_OTEL_RESPONSE_STREAMED]: true, [ATTR_LAMBDA_OTEL_RESPONSE_BYTES]: bytes };
+      if (firstByteAtMs !== undefined) attributes[ATTR_LAMBDA_OTEL_RESPONSE_TIME_TO_FIRST_BYTE_MS] = firstByteAtMs - startedAtMs;
       return attributes;
     },
   };

@@ -1,4 +1,5 @@
-import { TraceFlags, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, context as contextApi, type Context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { warnOnce } from '../diagnostics.ts';
 import type { SpanWriter } from '../writers/writer.ts';
@@ -64,9 +65,17 @@ export class SpanCollector implements SpanProcessor {
     );
   }
 
-  /** Hands everything buffered to the writer now (loading it on first use). Never rejects. */
+  /**
+   * Hands everything buffered to the writer now (loading it on first use). Never rejects. The export
+   * runs in a context with tracing suppressed, so an instrumented HTTP client (instrumentation-http)
+   * never records a span per export, and never under the invocation's root span.
+   */
   exportNow(): Promise<void> {
     if (this.#queue.length === 0) return Promise.resolve();
+    return contextApi.with(suppressTracing(ROOT_CONTEXT), () => this.#exportQueued());
+  }
+
+  #exportQueued(): Promise<void> {
     const batch = this.#queue.splice(0, this.#queue.length);
     this.#writer ??= this.#loadWriter();
     const settled = this.#writer

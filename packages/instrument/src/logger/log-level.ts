@@ -51,9 +51,7 @@ export function resolveLogLevel(env: Readonly<Record<string, string | undefined>
 }
 
 /** The one line written when a level variable cannot be used. */
+/** Names the variable and what it accepts; the value itself is never repeated (it could be anything). */
 export function invalidLevelMessage(invalid: { variable: string; actual: string }): string {
-  return (
-    `Configuration: ${invalid.variable} is invalid, expected one of ${ACCEPTED_LEVEL_NAMES} (any case), ` +
-    `actual ${JSON.stringify(invalid.actual)}; using INFO`
-  );
+  return `Configuration: ${invalid.variable} is invalid, expected one of ${ACCEPTED_LEVEL_NAMES} (any case); using INFO`;
 }

@@ -84,17 +84,14 @@ function readCorrelation(source: CorrelationSource | undefined): Correlation | u
 type LoggerState = { source: CorrelationSource | undefined; level: LogLevel | undefined };
 const loggerState = (): LoggerState => processSingleton<LoggerState>('lambda-otel.logger', () => ({ source: undefined, level: undefined }));
 
-let stdoutFailures = 0;
 let stdoutGuarded = false;
 
 function writeStdout(line: string): void {
   if (!stdoutGuarded) {
     stdoutGuarded = true;
     // A closed stdout (EPIPE) is reported asynchronously as an 'error' event, which would crash
-    // the process without a listener. Count it instead.
-    process.stdout.on('error', () => {
-      stdoutFailures += 1;
-    });
+    // the process without a listener: there is nowhere left to say it, so it is ignored.
+    process.stdout.on('error', () => {});
   }
   process.stdout.write(line);
 }
@@ -139,11 +136,6 @@ export const logger: Logger = {
  */
 export function setCorrelationSource(fn: CorrelationSource): void {
   loggerState().source = typeof fn === 'function' ? fn : undefined;
-}
-
-/** Failed writes so far (swallowed so that logging never breaks the handler). */
-export function getLoggerStats(): LoggerStats {
-  return { writeFailures: defaultLogger.stats().writeFailures + stdoutFailures };
 }
 
 /**

@@ -1,14 +1,13 @@
-import { ROOT_CONTEXT, TraceFlags, defaultTextMapGetter, isSpanContextValid, trace, type Context, type Link, type SpanContext } from '@opentelemetry/api';
+import { ROOT_CONTEXT, defaultTextMapGetter, isSpanContextValid, trace, type Context, type Link, type SpanContext } from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AWSXRAY_TRACE_ID_HEADER, AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import type { PropagatorName } from '../types.ts';
 import type { Carrier, TriggerInfo } from '../triggers/trigger.ts';
 import { parseXRayHeader } from './xray-header.ts';
 
 const traceContext = new W3CTraceContextPropagator();
 const baggage = new W3CBaggagePropagator();
-
-export const PARENT_SOURCE = { http: 'http', xray: 'xray-lambda', none: 'none' } as const;
-export type ParentSource = (typeof PARENT_SOURCE)[keyof typeof PARENT_SOURCE];
+const xray = new AWSXRayPropagator();
 
 export interface ExtractedParent {
   /** Context to start the root span in: parent span (if any) and baggage. */
@@ -17,7 +16,6 @@ export interface ExtractedParent {
   readonly links: Link[];
   /** A trace id to start a new trace with (Root-only X-Ray header), when there is no parent. */
   readonly traceIdHint?: string;
-  readonly parentSource: ParentSource;
 }
 
 export interface ParentInputs {
@@ -27,15 +25,10 @@ export interface ParentInputs {
   readonly lambdaTraceHeader: string | undefined;
 }
 
+/** The parent an X-Ray header names (Root, Parent and a Sampled decision), read by OTel's AWSXRayPropagator. */
 function xrayToSpanContext(value: string | undefined): SpanContext | undefined {
-  const header = parseXRayHeader(value);
-  if (!header?.parentSpanId || header.sampled === undefined) return undefined;
-  return {
-    traceId: header.traceId,
-    spanId: header.parentSpanId,
-    traceFlags: header.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-    isRemote: true,
-  };
+  if (!value) return undefined;
+  return trace.getSpanContext(xray.extract(ROOT_CONTEXT, { [AWSXRAY_TRACE_ID_HEADER]: value }, defaultTextMapGetter));
 }
 
 /** The span context one record's carrier points to: traceparent first, then an X-Ray header. */
@@ -62,7 +55,7 @@ export function extractParent(inputs: ParentInputs): ExtractedParent {
       const spanContext = spanContextFromCarrier(carrier);
       if (spanContext) links.push({ context: spanContext });
     }
-    return { context: ROOT_CONTEXT, links, parentSource: PARENT_SOURCE.none };
+    return { context: ROOT_CONTEXT, links };
   }
 
   let context = ROOT_CONTEXT;
@@ -75,14 +68,15 @@ export function extractParent(inputs: ParentInputs): ExtractedParent {
       if (fromHeader) context = trace.setSpanContext(context, fromHeader);
     }
     const found = trace.getSpanContext(context);
-    if (found && isSpanContextValid(found)) return { context, links: [], parentSource: PARENT_SOURCE.http };
+    if (found && isSpanContextValid(found)) return { context, links: [] };
   }
 
   if (propagators.includes('xray-lambda')) {
     const fromLambda = xrayToSpanContext(inputs.lambdaTraceHeader);
-    if (fromLambda) return { context: trace.setSpanContext(context, fromLambda), links: [], parentSource: PARENT_SOURCE.xray };
+    if (fromLambda) return { context: trace.setSpanContext(context, fromLambda), links: [] };
+    // Lambda's PassThrough mode sends a Root-only header, which the propagator does not take.
     const rootOnly = parseXRayHeader(inputs.lambdaTraceHeader);
-    if (rootOnly) return { context, links: [], traceIdHint: rootOnly.traceId, parentSource: PARENT_SOURCE.none };
+    if (rootOnly) return { context, links: [], traceIdHint: rootOnly.traceId };
   }
-  return { context, links: [], parentSource: PARENT_SOURCE.none };
+  return { context, links: [] };
 }

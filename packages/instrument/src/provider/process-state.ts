@@ -3,8 +3,7 @@ import { processSingleton } from '../process-singleton.ts';
 
 /** Process-wide state of the plugin (see processSingleton: shared by every copy of the bundle). */
 export interface ProcessState {
-  readonly version: string;
-  invocationStore?: AsyncLocalStorage<any>;
+  invocationStore?: AsyncLocalStorage<unknown>;
   coldStartTaken: boolean;
   /** The telemetry pipeline, created once at the first invocation (it needs the function ARN). */
   telemetry?: unknown;
@@ -15,5 +14,5 @@ export interface ProcessState {
 }
 
 export function processState(): ProcessState {
-  return processSingleton<ProcessState>('lambda-otel.instrument', () => ({ version: '1', coldStartTaken: false, warned: new Set() }));
+  return processSingleton<ProcessState>('lambda-otel.instrument', () => ({ coldStartTaken: false, warned: new Set() }));
 }

@@ -1,5 +1,19 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SDK_INFO } from '@opentelemetry/core';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_AWS_LOG_GROUP_NAMES,
+  ATTR_CLOUD_ACCOUNT_ID,
+  ATTR_CLOUD_PLATFORM,
+  ATTR_CLOUD_PROVIDER,
+  ATTR_CLOUD_REGION,
+  ATTR_FAAS_INSTANCE,
+  ATTR_FAAS_MAX_MEMORY,
+  ATTR_FAAS_NAME,
+  ATTR_FAAS_VERSION,
+  CLOUD_PLATFORM_VALUE_AWS_LAMBDA,
+  CLOUD_PROVIDER_VALUE_AWS,
+} from '@opentelemetry/semantic-conventions/incubating';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,17 +40,17 @@ export function lambdaResourceAttributes(input: {
   const { env } = input;
   const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
   const memoryMb = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
-  const detected: Attributes = { ...SDK_INFO, 'cloud.provider': 'aws', 'cloud.platform': 'aws_lambda' };
+  const detected: Attributes = { ...SDK_INFO, [ATTR_CLOUD_PROVIDER]: CLOUD_PROVIDER_VALUE_AWS, [ATTR_CLOUD_PLATFORM]: CLOUD_PLATFORM_VALUE_AWS_LAMBDA };
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (region) detected['cloud.region'] = region;
+  if (region) detected[ATTR_CLOUD_REGION] = region;
   const account = accountIdFromArn(input.invokedFunctionArn);
-  if (account) detected['cloud.account.id'] = account;
-  if (functionName) detected['faas.name'] = functionName;
-  if (env.AWS_LAMBDA_FUNCTION_VERSION) detected['faas.version'] = env.AWS_LAMBDA_FUNCTION_VERSION;
+  if (account) detected[ATTR_CLOUD_ACCOUNT_ID] = account;
+  if (functionName) detected[ATTR_FAAS_NAME] = functionName;
+  if (env.AWS_LAMBDA_FUNCTION_VERSION) detected[ATTR_FAAS_VERSION] = env.AWS_LAMBDA_FUNCTION_VERSION;
   const instance = input.logStreamName ?? env.AWS_LAMBDA_LOG_STREAM_NAME;
-  if (instance) detected['faas.instance'] = instance;
-  if (Number.isFinite(memoryMb) && memoryMb > 0) detected['faas.max_memory'] = memoryMb * MIB;
-  if (env.AWS_LAMBDA_LOG_GROUP_NAME) detected['aws.log.group.names'] = [env.AWS_LAMBDA_LOG_GROUP_NAME];
-  const serviceName = input.serviceName ?? input.resourceAttributes['service.name'] ?? functionName ?? 'unknown_service:lambda';
-  return { ...detected, ...input.resourceAttributes, 'service.name': serviceName };
+  if (instance) detected[ATTR_FAAS_INSTANCE] = instance;
+  if (Number.isFinite(memoryMb) && memoryMb > 0) detected[ATTR_FAAS_MAX_MEMORY] = memoryMb * MIB;
+  if (env.AWS_LAMBDA_LOG_GROUP_NAME) detected[ATTR_AWS_LOG_GROUP_NAMES] = [env.AWS_LAMBDA_LOG_GROUP_NAME];
+  const serviceName = input.serviceName ?? input.resourceAttributes[ATTR_SERVICE_NAME] ?? functionName ?? 'unknown_service:lambda';
+  return { ...detected, ...input.resourceAttributes, [ATTR_SERVICE_NAME]: serviceName };
 }

@@ -2,6 +2,7 @@ import { context as contextApi, propagation, trace, type Tracer } from '@opentel
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { InstrumentConfig } from '../config.ts';
 import { warnOnce } from '../diagnostics.ts';
 import { SpanCollector } from '../invocation/span-collector.ts';
@@ -56,7 +57,7 @@ export function ensureTelemetry(config: InstrumentConfig, context: LambdaContext
     invokedFunctionArn: typeof context.invokedFunctionArn === 'string' ? context.invokedFunctionArn : undefined,
     logStreamName: typeof context.logStreamName === 'string' ? context.logStreamName : undefined,
   });
-  const source = String(attributes['service.name']);
+  const source = String(attributes[ATTR_SERVICE_NAME]);
   // The writers (HTTP clients, gzip, OTLP serializers) are a separate chunk, loaded at the first export,
   // after the first response: nothing of it is needed to start a span.
   const collector = new SpanCollector({

@@ -1,4 +1,5 @@
-import { isObject, type TriggerExtractor } from './trigger.ts';
+import { ATTR_LAMBDA_OTEL_ELB_TARGET_GROUP_ARN } from '../attributes.ts';
+import { isObject, objectAt, text, type TriggerExtractor } from './trigger.ts';
 import { httpTrigger, normalizeHeaders } from './http-common.ts';
 
 /** Application Load Balancer target: `requestContext.elb.targetGroupArn`. Query values arrive still encoded. */
@@ -13,17 +14,18 @@ export const alb: TriggerExtractor = {
         for (const item of Array.isArray(value) ? value : [value]) pairs.push(`${key}=${String(item)}`);
       }
     }
+    const targetGroupArn = text(objectAt(objectAt(event.requestContext).elb).targetGroupArn);
     return httpTrigger(
       {
         source: this.source,
-        method: event.httpMethod,
+        method: text(event.httpMethod),
         route: undefined,
-        path: event.path,
+        path: text(event.path),
         rawQuery: pairs.join('&'),
         headers: normalizeHeaders(event.headers, event.multiValueHeaders),
         clientAddress: undefined,
         serverAddress: undefined,
-        extra: { 'aws.elb.target_group_arn': event.requestContext.elb.targetGroupArn },
+        extra: targetGroupArn ? { [ATTR_LAMBDA_OTEL_ELB_TARGET_GROUP_ARN]: targetGroupArn } : undefined,
       },
       settings,
     );

@@ -1,7 +1,8 @@
-import { isObject, type TriggerExtractor } from './trigger.ts';
+import { ATTR_LAMBDA_OTEL_API_GATEWAY_STAGE } from '../attributes.ts';
+import { isObject, objectAt, text, type EventRecord, type TriggerExtractor } from './trigger.ts';
 import { httpTrigger, normalizeHeaders } from './http-common.ts';
 
-function isV2(event: unknown): event is Record<string, any> {
+function isV2(event: unknown): event is EventRecord & { requestContext: EventRecord & { http: EventRecord } } {
   return isObject(event) && event.version === '2.0' && isObject(event.requestContext) && isObject(event.requestContext.http);
 }
 
@@ -21,20 +22,23 @@ export const apiGatewayHttp: TriggerExtractor = {
   source: 'api-gateway-http',
   matches: (event) => isV2(event) && !isFunctionUrlDomain(event.requestContext.domainName),
   extract(event, settings) {
-    const rc = event.requestContext;
+    const rc = objectAt(event.requestContext);
+    const http = objectAt(rc.http);
     const headers = normalizeHeaders(event.headers);
     if (Array.isArray(event.cookies) && event.cookies.length > 0) headers.cookie = event.cookies.join('; ');
+    const stage = text(rc.stage);
     return httpTrigger(
       {
         source: this.source,
-        method: rc.http.method,
+        method: text(http.method),
         route: routeFromKey(event.routeKey ?? rc.routeKey),
-        path: event.rawPath ?? rc.http.path,
-        rawQuery: typeof event.rawQueryString === 'string' ? event.rawQueryString : '',
+        path: text(event.rawPath) ?? text(http.path),
+        rawQuery: text(event.rawQueryString) ?? '',
         headers,
-        clientAddress: rc.http.sourceIp,
-        serverAddress: rc.domainName,
-        extra: rc.stage ? { 'aws.api_gateway.stage': rc.stage } : undefined,
+        clientAddress: text(http.sourceIp),
+        serverAddress: text(rc.domainName),
+        protocol: text(http.protocol),
+        extra: stage ? { [ATTR_LAMBDA_OTEL_API_GATEWAY_STAGE]: stage } : undefined,
       },
       settings,
       200,
@@ -47,17 +51,19 @@ export const functionUrl: TriggerExtractor = {
   source: 'function-url',
   matches: (event) => isV2(event) && isFunctionUrlDomain(event.requestContext.domainName),
   extract(event, settings) {
-    const rc = event.requestContext;
+    const rc = objectAt(event.requestContext);
+    const http = objectAt(rc.http);
     return httpTrigger(
       {
         source: this.source,
-        method: rc.http.method,
+        method: text(http.method),
         route: undefined,
-        path: event.rawPath ?? rc.http.path,
-        rawQuery: typeof event.rawQueryString === 'string' ? event.rawQueryString : '',
+        path: text(event.rawPath) ?? text(http.path),
+        rawQuery: text(event.rawQueryString) ?? '',
         headers: normalizeHeaders(event.headers),
-        clientAddress: rc.http.sourceIp,
-        serverAddress: rc.domainName,
+        clientAddress: text(http.sourceIp),
+        serverAddress: text(rc.domainName),
+        protocol: text(http.protocol),
       },
       settings,
       200,

@@ -1,12 +1,14 @@
-import { SpanKind } from '@opentelemetry/api';
-import { FAAS_TRIGGER, isObject, type Carrier, type TriggerExtractor } from './trigger.ts';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
+import { FAAS_TRIGGER_VALUE_TIMER } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_LAMBDA_OTEL_EVENTBRIDGE_DETAIL_TYPE, ATTR_LAMBDA_OTEL_EVENTBRIDGE_RULE_ARN } from '../attributes.ts';
+import { isObject, text, type Carrier, type EventRecord, type TriggerExtractor } from './trigger.ts';
 import { messagingTrigger, pushCarrier } from './messaging-common.ts';
 
-function isEventBridge(event: unknown): event is Record<string, any> {
+function isEventBridge(event: unknown): event is EventRecord {
   return isObject(event) && typeof event['detail-type'] === 'string' && typeof event.source === 'string' && typeof event.id === 'string' && 'detail' in event;
 }
 
-function isScheduled(event: Record<string, any>): boolean {
+function isScheduled(event: EventRecord): boolean {
   return event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event';
 }
 
@@ -15,15 +17,17 @@ export const schedule: TriggerExtractor = {
   source: 'schedule',
   matches: (event) => isEventBridge(event) && isScheduled(event),
   extract(event) {
-    const rule = Array.isArray(event.resources) && typeof event.resources[0] === 'string' ? event.resources[0] : undefined;
-    const attributes: Record<string, string> = {};
-    if (typeof event.time === 'string') attributes['faas.time'] = event.time;
-    if (rule) attributes['aws.eventbridge.rule_arn'] = rule;
-    return { source: this.source, trigger: FAAS_TRIGGER.timer, kind: SpanKind.SERVER, attributes };
+    const rule = Array.isArray(event.resources) ? text(event.resources[0]) : undefined;
+    const attributes: Attributes = {};
+    if (rule) attributes[ATTR_LAMBDA_OTEL_EVENTBRIDGE_RULE_ARN] = rule;
+    return { source: this.source, trigger: FAAS_TRIGGER_VALUE_TIMER, kind: SpanKind.SERVER, attributes };
   },
 };
 
-/** Any other EventBridge event: consumer of one message from its `source`. */
+/**
+ * Any other EventBridge event: consumer of one message, named after its `source`. The conventions
+ * list no `messaging.system` value for EventBridge, so it is left out.
+ */
 export const eventBridge: TriggerExtractor = {
   source: 'eventbridge',
   matches: (event) => isEventBridge(event) && !isScheduled(event),
@@ -35,11 +39,12 @@ export const eventBridge: TriggerExtractor = {
     }
     return messagingTrigger({
       source: this.source,
-      system: 'aws_eventbridge',
-      destination: event.source,
+      system: undefined,
+      destination: text(event.source),
       messageCount: 1,
+      messageId: text(event.id),
       linkCarriers: carriers,
-      extra: { 'messaging.message.id': event.id, 'aws.eventbridge.detail_type': event['detail-type'] },
+      extra: { [ATTR_LAMBDA_OTEL_EVENTBRIDGE_DETAIL_TYPE]: text(event['detail-type']) },
     });
   },
 };

@@ -1,5 +1,32 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { FAAS_TRIGGER, isObject, type Carrier, type TriggerInfo, type TriggerSettings } from './trigger.ts';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_HEADER,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_QUERY,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+  HTTP_REQUEST_METHOD_VALUE_CONNECT,
+  HTTP_REQUEST_METHOD_VALUE_DELETE,
+  HTTP_REQUEST_METHOD_VALUE_GET,
+  HTTP_REQUEST_METHOD_VALUE_HEAD,
+  HTTP_REQUEST_METHOD_VALUE_OPTIONS,
+  HTTP_REQUEST_METHOD_VALUE_OTHER,
+  HTTP_REQUEST_METHOD_VALUE_PATCH,
+  HTTP_REQUEST_METHOD_VALUE_POST,
+  HTTP_REQUEST_METHOD_VALUE_PUT,
+  HTTP_REQUEST_METHOD_VALUE_TRACE,
+} from '@opentelemetry/semantic-conventions';
+import { FAAS_TRIGGER_VALUE_HTTP } from '@opentelemetry/semantic-conventions/incubating';
+import { isObject, type Carrier, type TriggerInfo, type TriggerSettings } from './trigger.ts';
 
 export const REDACTED = 'REDACTED';
 
@@ -63,11 +90,49 @@ export interface HttpRequestFacts {
   headers: Carrier;
   clientAddress: string | undefined;
   serverAddress: string | undefined;
+  /** The request line's protocol as API Gateway reports it (`HTTP/1.1`), when it does. */
+  protocol?: string | undefined;
   extra?: Attributes;
 }
 
+/** The methods the HTTP conventions know; any other is recorded as `_OTHER`. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  HTTP_REQUEST_METHOD_VALUE_CONNECT,
+  HTTP_REQUEST_METHOD_VALUE_DELETE,
+  HTTP_REQUEST_METHOD_VALUE_GET,
+  HTTP_REQUEST_METHOD_VALUE_HEAD,
+  HTTP_REQUEST_METHOD_VALUE_OPTIONS,
+  HTTP_REQUEST_METHOD_VALUE_PATCH,
+  HTTP_REQUEST_METHOD_VALUE_POST,
+  HTTP_REQUEST_METHOD_VALUE_PUT,
+  HTTP_REQUEST_METHOD_VALUE_TRACE,
+]);
+
+/**
+ * `http.request.method` and, when it differs from what the client sent, `http.request.method_original`.
+ * The integrations treat methods case-insensitively, so `get` is GET; `PURGE` is `_OTHER`.
+ */
+function methodAttributes(method: string): Attributes {
+  const upper = method.toUpperCase();
+  const known = KNOWN_METHODS.has(upper) ? upper : HTTP_REQUEST_METHOD_VALUE_OTHER;
+  return known === method ? { [ATTR_HTTP_REQUEST_METHOD]: known } : { [ATTR_HTTP_REQUEST_METHOD]: known, [ATTR_HTTP_REQUEST_METHOD_ORIGINAL]: method };
+}
+
+/** `host[:port]` (IPv6 in brackets) → address and port. */
+function splitHost(host: string): { address: string; port: number | undefined } {
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host.trim());
+  if (!match) return { address: host.trim(), port: undefined };
+  const address = match[1]!.replace(/^\[(.*)\]$/, '$1');
+  return { address, port: match[2] === undefined ? undefined : Number(match[2]) };
+}
+
+function portNumber(value: string | undefined): number | undefined {
+  const port = Number(value?.split(',')[0]?.trim());
+  return Number.isInteger(port) && port > 0 && port < 65_536 ? port : undefined;
+}
+
 /** The HTTP status the integration will answer with, from the handler's result. */
-export function statusCodeFromResult(result: unknown, defaultStatus: number | undefined): number | undefined {
+function statusCodeFromResult(result: unknown, defaultStatus: number | undefined): number | undefined {
   if (isObject(result) && result.statusCode !== undefined) {
     const code = Number(result.statusCode);
     return Number.isInteger(code) ? code : undefined;
@@ -75,38 +140,52 @@ export function statusCodeFromResult(result: unknown, defaultStatus: number | un
   return defaultStatus;
 }
 
+/** Response attributes of an HTTP server span: the status, and `error.type` (the status) for a 5xx. */
+function responseStatusOutcome(status: number | undefined): { attributes: Attributes; isError: boolean } {
+  if (status === undefined) return { attributes: {}, isError: false };
+  if (status >= 500) return { attributes: { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status, [ATTR_ERROR_TYPE]: String(status) }, isError: true };
+  return { attributes: { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status }, isError: false };
+}
+
 /**
  * Common attribute set for every HTTP-shaped trigger (semantic conventions for HTTP server spans).
  * `defaultStatus` is the status the integration uses when the result carries none (HTTP API: 200).
+ * The span is named `{method} {route}`, or `{method}` without a route (`HTTP` for an unknown method).
  */
 export function httpTrigger(facts: HttpRequestFacts, settings: TriggerSettings, defaultStatus?: number): TriggerInfo {
   const { headers } = facts;
   const attributes: Attributes = { ...facts.extra };
-  if (facts.method) attributes['http.request.method'] = facts.method.toUpperCase();
-  if (facts.route) attributes['http.route'] = facts.route;
-  if (facts.path) attributes['url.path'] = facts.path;
-  attributes['url.scheme'] = (headers['x-forwarded-proto']?.split(',')[0]?.trim() || 'https').toLowerCase();
-  if (facts.rawQuery !== '') attributes['url.query'] = redactQueryString(facts.rawQuery, settings.redactQueryParams);
-  const server = headers.host ?? facts.serverAddress;
-  if (server) attributes['server.address'] = server.replace(/:\d+$/, '');
-  if (headers['user-agent']) attributes['user_agent.original'] = headers['user-agent'];
-  const client = facts.clientAddress ?? headers['x-forwarded-for']?.split(',')[0]?.trim();
-  if (client) attributes['client.address'] = client;
-  for (const name of settings.captureHeaders) {
-    if (headers[name] !== undefined) attributes[`http.request.header.${name}`] = [headers[name]];
+  const method = facts.method ? methodAttributes(facts.method) : {};
+  Object.assign(attributes, method);
+  if (facts.route) attributes[ATTR_HTTP_ROUTE] = facts.route;
+  if (facts.path) attributes[ATTR_URL_PATH] = facts.path;
+  const scheme = (headers['x-forwarded-proto']?.split(',')[0]?.trim() || 'https').toLowerCase();
+  attributes[ATTR_URL_SCHEME] = scheme;
+  if (facts.rawQuery !== '') attributes[ATTR_URL_QUERY] = redactQueryString(facts.rawQuery, settings.redactQueryParams);
+  const host = headers.host ?? facts.serverAddress;
+  if (host) {
+    const { address, port } = splitHost(host);
+    attributes[ATTR_SERVER_ADDRESS] = address;
+    const serverPort = port ?? portNumber(headers['x-forwarded-port']);
+    if (serverPort !== undefined) attributes[ATTR_SERVER_PORT] = serverPort;
   }
-  const method = facts.method?.toUpperCase();
+  const version = facts.protocol?.match(/^HTTP\/(\d(?:\.\d)?)$/i)?.[1];
+  if (version) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = version;
+  if (headers['user-agent']) attributes[ATTR_USER_AGENT_ORIGINAL] = headers['user-agent'];
+  const client = facts.clientAddress ?? headers['x-forwarded-for']?.split(',')[0]?.trim();
+  if (client) attributes[ATTR_CLIENT_ADDRESS] = client;
+  for (const name of settings.captureHeaders) {
+    if (headers[name] !== undefined) attributes[ATTR_HTTP_REQUEST_HEADER(name)] = [headers[name]];
+  }
+  const recorded = method[ATTR_HTTP_REQUEST_METHOD];
+  const spanMethod = recorded === HTTP_REQUEST_METHOD_VALUE_OTHER ? 'HTTP' : recorded;
   return {
     source: facts.source,
-    trigger: FAAS_TRIGGER.http,
+    trigger: FAAS_TRIGGER_VALUE_HTTP,
     kind: SpanKind.SERVER,
-    spanName: method && facts.route ? `${method} ${facts.route}` : undefined,
+    spanName: spanMethod === undefined ? undefined : facts.route ? `${spanMethod} ${facts.route}` : String(spanMethod),
     attributes,
     headers,
-    onResult(result) {
-      const status = statusCodeFromResult(result, defaultStatus);
-      if (status === undefined) return { attributes: {}, isError: false };
-      return { attributes: { 'http.response.status_code': status }, isError: status >= 500 };
-    },
+    onResult: (result) => responseStatusOutcome(statusCodeFromResult(result, defaultStatus)),
   };
 }

@@ -1,4 +1,6 @@
-import { isObject, type Carrier, type TriggerExtractor } from './trigger.ts';
+import { MESSAGING_SYSTEM_VALUE_KAFKA } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_LAMBDA_OTEL_KAFKA_CLUSTER_ARN } from '../attributes.ts';
+import { isObject, objectAt, type Carrier, type TriggerExtractor } from './trigger.ts';
 import { messagingTrigger, pushCarrier } from './messaging-common.ts';
 
 /** Kafka header values arrive as arrays of byte values. */
@@ -15,13 +17,14 @@ export const msk: TriggerExtractor = {
     const carriers: Carrier[] = [];
     let count = 0;
     let topic: string | undefined;
-    for (const batch of Object.values(event.records as Record<string, unknown>)) {
+    for (const batch of Object.values(objectAt(event.records))) {
       if (!Array.isArray(batch)) continue;
-      for (const record of batch) {
+      for (const item of batch as unknown[]) {
         count += 1;
-        topic ??= typeof record?.topic === 'string' ? record.topic : undefined;
+        const record = objectAt(item);
+        topic ??= typeof record.topic === 'string' ? record.topic : undefined;
         const carrier: Carrier = {};
-        for (const header of Array.isArray(record?.headers) ? record.headers : []) {
+        for (const header of Array.isArray(record.headers) ? (record.headers as unknown[]) : []) {
           if (!isObject(header)) continue;
           for (const [key, value] of Object.entries(header)) {
             const name = key.toLowerCase();
@@ -34,11 +37,11 @@ export const msk: TriggerExtractor = {
     }
     return messagingTrigger({
       source: this.source,
-      system: 'kafka',
+      system: MESSAGING_SYSTEM_VALUE_KAFKA,
       destination: topic,
       messageCount: count,
       linkCarriers: carriers,
-      extra: typeof event.eventSourceArn === 'string' ? { 'aws.msk.cluster_arn': event.eventSourceArn } : undefined,
+      extra: typeof event.eventSourceArn === 'string' ? { [ATTR_LAMBDA_OTEL_KAFKA_CLUSTER_ARN]: event.eventSourceArn } : undefined,
     });
   },
 };

@@ -1,5 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
-import { FAAS_TRIGGER, type TriggerExtractor, type TriggerInfo, type TriggerSettings } from './trigger.ts';
+import { FAAS_TRIGGER_VALUE_OTHER } from '@opentelemetry/semantic-conventions/incubating';
+import { isObject, type TriggerExtractor, type TriggerInfo, type TriggerSettings } from './trigger.ts';
 import { apiGatewayWebSocket } from './api-gateway-websocket.ts';
 import { alb } from './alb.ts';
 import { apiGatewayHttp, functionUrl } from './api-gateway-http.ts';
@@ -30,7 +31,7 @@ export const TRIGGER_EXTRACTORS: readonly TriggerExtractor[] = [
 ];
 
 /** Any event no extractor claims. */
-export const OTHER_TRIGGER: TriggerInfo = Object.freeze({ source: 'other', trigger: FAAS_TRIGGER.other, kind: SpanKind.SERVER, attributes: {} });
+export const OTHER_TRIGGER: TriggerInfo = Object.freeze({ source: 'other', trigger: FAAS_TRIGGER_VALUE_OTHER, kind: SpanKind.SERVER, attributes: {} });
 
 /**
  * Detects the event source from the event's shape. Anything unknown is `faas.trigger=other`, kind SERVER.
@@ -39,6 +40,7 @@ export const OTHER_TRIGGER: TriggerInfo = Object.freeze({ source: 'other', trigg
  * detectTrigger({ Records: [{ eventSource: 'aws:sqs', ... }] }, settings).trigger === 'pubsub'
  */
 export function detectTrigger(event: unknown, settings: TriggerSettings): TriggerInfo {
+  if (!isObject(event)) return OTHER_TRIGGER;
   for (const extractor of TRIGGER_EXTRACTORS) {
     if (extractor.matches(event)) return extractor.extract(event, settings);
   }

@@ -1,4 +1,5 @@
-import { firstRecord, isObject, nameFromArn, type Carrier, type TriggerExtractor } from './trigger.ts';
+import { MESSAGING_SYSTEM_VALUE_AWS_SQS } from '@opentelemetry/semantic-conventions/incubating';
+import { firstRecord, isObject, nameFromArn, objectAt, records, text, type Carrier, type TriggerExtractor } from './trigger.ts';
 import { messagingTrigger, pushCarrier } from './messaging-common.ts';
 
 function stringAttribute(attributes: unknown, name: string): string | undefined {
@@ -12,9 +13,9 @@ export const sqs: TriggerExtractor = {
   source: 'sqs',
   matches: (event) => firstRecord(event)?.eventSource === 'aws:sqs',
   extract(event) {
-    const records: any[] = event.Records;
+    const batch = records(event);
     const carriers: Carrier[] = [];
-    for (const record of records) {
+    for (const record of batch) {
       const carrier: Carrier = {};
       const traceparent = stringAttribute(record.messageAttributes, 'traceparent');
       if (traceparent) {
@@ -22,15 +23,17 @@ export const sqs: TriggerExtractor = {
         const tracestate = stringAttribute(record.messageAttributes, 'tracestate');
         if (tracestate) carrier.tracestate = tracestate;
       }
-      const xray = record.attributes?.AWSTraceHeader;
+      const xray = objectAt(record.attributes).AWSTraceHeader;
       if (typeof xray === 'string') carrier['x-amzn-trace-id'] = xray;
       pushCarrier(carriers, carrier);
     }
+    const first = objectAt(batch[0]);
     return messagingTrigger({
       source: this.source,
-      system: 'aws_sqs',
-      destination: nameFromArn(records[0].eventSourceARN),
-      messageCount: records.length,
+      system: MESSAGING_SYSTEM_VALUE_AWS_SQS,
+      destination: nameFromArn(first.eventSourceARN),
+      messageCount: batch.length,
+      messageId: text(first.messageId),
       linkCarriers: carriers,
     });
   },

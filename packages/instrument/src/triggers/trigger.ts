@@ -1,14 +1,22 @@
 import type { Attributes, SpanKind } from '@opentelemetry/api';
+import type {
+  FAAS_TRIGGER_VALUE_DATASOURCE,
+  FAAS_TRIGGER_VALUE_HTTP,
+  FAAS_TRIGGER_VALUE_OTHER,
+  FAAS_TRIGGER_VALUE_PUBSUB,
+  FAAS_TRIGGER_VALUE_TIMER,
+} from '@opentelemetry/semantic-conventions/incubating';
 
-/** `faas.trigger` values (OpenTelemetry FaaS semantic conventions). */
-export const FAAS_TRIGGER = {
-  http: 'http',
-  pubsub: 'pubsub',
-  datasource: 'datasource',
-  timer: 'timer',
-  other: 'other',
-} as const;
-export type FaasTrigger = (typeof FAAS_TRIGGER)[keyof typeof FAAS_TRIGGER];
+/** A `faas.trigger` value the plugin writes (the semantic conventions' enum, `pubsub` … `other`). */
+export type FaasTrigger =
+  | typeof FAAS_TRIGGER_VALUE_HTTP
+  | typeof FAAS_TRIGGER_VALUE_PUBSUB
+  | typeof FAAS_TRIGGER_VALUE_DATASOURCE
+  | typeof FAAS_TRIGGER_VALUE_TIMER
+  | typeof FAAS_TRIGGER_VALUE_OTHER;
+
+/** An event's JSON, read field by field: every field is unknown until checked. */
+export type EventRecord = Record<string, unknown>;
 
 /** A text-map carrier found in an event: HTTP headers or one record's trace attributes (lower-case keys). */
 export type Carrier = Record<string, string>;
@@ -40,17 +48,34 @@ export interface TriggerSettings {
 export interface TriggerExtractor {
   readonly source: string;
   matches(event: unknown): boolean;
-  extract(event: any, settings: TriggerSettings): TriggerInfo;
+  /** Called only with an event `matches` accepted. */
+  extract(event: EventRecord, settings: TriggerSettings): TriggerInfo;
 }
 
-export function isObject(value: unknown): value is Record<string, any> {
+export function isObject(value: unknown): value is EventRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The field as a string, if it is one. */
+export function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The field as an object, or an empty one. */
+export function objectAt(value: unknown): EventRecord {
+  return isObject(value) ? value : {};
+}
+
+/** The records of a `Records` batch (objects only), empty if the event is not one. */
+export function records(event: unknown): EventRecord[] {
+  if (!isObject(event) || !Array.isArray(event.Records)) return [];
+  return event.Records.filter(isObject);
+}
+
 /** The first record of a `Records` batch, if the event is one. */
-export function firstRecord(event: unknown): Record<string, any> | undefined {
+export function firstRecord(event: unknown): EventRecord | undefined {
   if (!isObject(event) || !Array.isArray(event.Records) || event.Records.length === 0) return undefined;
-  const first = event.Records[0];
+  const first: unknown = event.Records[0];
   return isObject(first) ? first : undefined;
 }
 

@@ -6,7 +6,6 @@ const clientFor = (protocol: string): HttpModule => (protocol === 'https:' ? pro
 
 export interface PostResult {
   readonly status: number;
-  readonly retryAfter?: string;
 }
 
 /** Keep-alive agents, created on first use; sockets are unref'd so they never hold the process. */
@@ -22,7 +21,7 @@ function agentFor(protocol: string): Agent {
 }
 
 /**
- * POSTs a body and resolves with the status; rejects on connection errors and when `timeoutMs`
+ * POSTs a body to the layer's extension on the loopback interface and resolves with the status; rejects on connection errors and when `timeoutMs`
  * passes without an answer (error code `ETIMEDOUT`). The response body is read and discarded.
  */
 export function postBody(url: string, body: Uint8Array, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
@@ -35,10 +34,7 @@ export function postBody(url: string, body: Uint8Array, headers: Record<string, 
       (response) => {
         response.on('data', () => {});
         response.on('error', reject);
-        response.on('end', () => {
-          const retryAfter = response.headers['retry-after'];
-          resolve({ status: response.statusCode ?? 0, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) });
-        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0 }));
       },
     );
     if (timeoutMs > 0) {

@@ -2,7 +2,7 @@ import type { InstrumentConfig } from '../config.ts';
 import { createConsoleWriter } from './console-writer.ts';
 import { createExtensionWriter } from './extension-writer.ts';
 import { createFunctionWriter } from './function-writer.ts';
-import { createOtlpHttpWriter } from './otlp-http-writer.ts';
+import { createOtlpWriter } from './otlp-writer.ts';
 import { createStdoutWriter } from './stdout-writer.ts';
 import type { SpanWriter } from './writer.ts';
 
@@ -22,13 +22,7 @@ export function selectWriter(config: InstrumentConfig, source: string): SpanWrit
     case 'console':
       return createConsoleWriter();
     case 'otlp':
-      return createOtlpHttpWriter({
-        url: config.otlpTracesUrl,
-        headers: config.otlpHeaders,
-        timeoutMs: config.otlpTimeoutMs,
-        protocol: config.otlpProtocol,
-        compression: config.otlpCompression,
-      });
+      return createOtlpWriter({ protocol: config.otlpProtocol, url: config.otlpUrlOverride });
     case 'extension':
       return createExtensionWriter({
         port: config.receiverPort,
