@@ -50,8 +50,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const client = new ExtensionsClient(lambda.runtimeApi);
-  // Managed Instances allow external extensions SHUTDOWN only.
-  const registered = client.register(lambda.extensionName, lambda.managedInstances ? ['SHUTDOWN'] : ['INVOKE', 'SHUTDOWN']);
+  const registered = registerOrAdopt(client, lambda, logger);
   registered.catch(() => undefined); // awaited below; no unhandled-rejection line meanwhile
   // Everything below until the registration answer overlaps with Lambda's work on it: one turn of
   // the event loop first, so the request is on the wire before the CPU-bound set-up starts.
@@ -97,9 +96,31 @@ async function main(): Promise<void> {
     pipeline.exporter.warmUp();
   });
   // startupMs: process start → the first /event/next, which the event loop sends right after this line.
-  logger.debug('ready', { startupMs: sinceStartMs(), phasesMs: marks, receiverPort: config.receiverPort, flush: config.flushPolicy.kind });
+  logger.debug('ready', {
+    startupMs: sinceStartMs(),
+    phasesMs: marks,
+    fastStart: env.LAMBDA_OTEL_EXTENSION_ID !== undefined,
+    receiverPort: config.receiverPort,
+    flush: config.flushPolicy.kind,
+  });
   await runEventLoop(pipeline.loopDeps);
   process.exit(0);
+}
+
+/**
+ * Fast start: the launcher registered already (extension README, "Start-up technique") and handed
+ * over the identifier; otherwise register now, and say once why the launcher did not.
+ */
+async function registerOrAdopt(client: ExtensionsClient, lambda: LambdaSetting, logger: Logger): Promise<void> {
+  const env = process.env;
+  const id = env.LAMBDA_OTEL_EXTENSION_ID;
+  if (id) {
+    client.adopt(id);
+    return;
+  }
+  if (env.LAMBDA_OTEL_FAST_START_SKIPPED) logger.info(`fast start skipped (${env.LAMBDA_OTEL_FAST_START_SKIPPED}): the extension registers itself`);
+  // Managed Instances allow external extensions SHUTDOWN only.
+  await client.register(lambda.extensionName, lambda.managedInstances ? ['SHUTDOWN'] : ['INVOKE', 'SHUTDOWN']);
 }
 
 function readConfig(env: NodeJS.ProcessEnv): { config: ExtensionConfig; error?: undefined } | { config?: undefined; error: unknown } {

@@ -66,6 +66,14 @@ export class ExtensionsClient {
     return this.#extensionId;
   }
 
+  /**
+   * Goes on with a registration the launcher made (fast start): the identifier it was given. The
+   * launcher registered for the same events `register` would have asked for.
+   */
+  adopt(extensionId: string): void {
+    this.#extensionId = extensionId;
+  }
+
   async register(name: string, events: readonly ExtensionEventType[]): Promise<Registration> {
     const response = await this.#request('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': name }, { events });
     const id = response.headers['lambda-extension-identifier'];
