@@ -23,8 +23,9 @@ import { createLoopState } from './lifecycle/state.ts';
 import { createLogger, errorMessage, isLogLevel } from './logger.ts';
 import type { Logger } from './logger.ts';
 import type { LogItem, SpanItem } from './otlp/types.ts';
-import { loadDecoder, startOtlpReceiver } from './receive/otlp-http-receiver.ts';
-import { resolveSandboxAddress, startTelemetryListener } from './receive/telemetry-listener.ts';
+import { startOtlpReceiver } from './receive/otlp-http-receiver.ts';
+import { hostsFileAddress } from './receive/hosts-file.ts';
+import { resolveSandboxAddress, SANDBOX_HOST, startTelemetryListener } from './receive/telemetry-listener.ts';
 import { drain } from './shutdown/drain.ts';
 
 const TELEMETRY_SCHEMA = '2022-12-13';
@@ -53,8 +54,9 @@ async function main(): Promise<void> {
   const registered = registerOrAdopt(client, lambda, logger);
   registered.catch(() => undefined); // awaited below; no unhandled-rejection line meanwhile
   // Everything below until the registration answer overlaps with Lambda's work on it: one turn of
-  // the event loop first, so the request is on the wire before the CPU-bound set-up starts.
-  await new Promise((resolve) => setImmediate(resolve));
+  // the event loop first, so the request is on the wire before the CPU-bound set-up starts (not
+  // needed when the launcher registered).
+  if (client.extensionId === undefined) await new Promise((resolve) => setImmediate(resolve));
   const configured = readConfig(env);
   if (configured.config) {
     logger = createLogger(configured.config.logLevel);
@@ -90,11 +92,8 @@ async function main(): Promise<void> {
     await runIdleLoop(client, logger);
     process.exit(0);
   }
-  // Load the decoder and the exporter while the first invocation runs, not before the first /event/next.
-  setImmediate(() => {
-    loadDecoder().catch((error: unknown) => logger.error('OTLP decoder failed to load', { error: errorMessage(error) }));
-    pipeline.exporter.warmUp();
-  });
+  // The decoder and the exporter load on first use, after the first response: loaded here they
+  // would compete with the runtime's init (and at a fraction of a vCPU, with the first handler).
   // startupMs: process start → the first /event/next, which the event loop sends right after this line.
   logger.debug('ready', {
     startupMs: sinceStartMs(),
@@ -162,7 +161,8 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
   const state = createLoopState();
   const relief = new PressureRelief({ buffer, flusher, state, config, logger });
   const [listener, receiver] = await Promise.allSettled([
-    resolveSandboxAddress(30).then((address) =>
+    // /etc/hosts answers at once where it lists the name; DNS (bounded to 30 ms) only where it does not.
+    (async () => hostsFileAddress(SANDBOX_HOST) ?? (await resolveSandboxAddress(30)))().then((address) =>
       startTelemetryListener(
         (records) => {
           tracker.onTelemetry(records);
