@@ -1,7 +1,7 @@
-// Warm invokes, interleaved A B C A B C …: three environments live side by side (each frozen while
+// Warm invokes, interleaved A B C F A B C F …: the environments live side by side (each frozen while
 // the others run), a few unmeasured invokes first, then the measured rounds.
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
-import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
+import { variantIds, variantOptions, type VariantId, type VariantTargets } from '../variants.ts';
 import { benchEvent, sampleCurrentRss, sampleRss } from './cold.ts';
 
 export interface WarmResult {
@@ -16,17 +16,22 @@ export interface WarmResult {
   extensionGrowthMiBPer1000: number;
 }
 
-export type WarmResults = Record<RunId, WarmResult>;
+export type WarmResults = Record<VariantId, WarmResult>;
 
 /** Invokes before the measured ones (the first is the cold start); they count for delivery. */
 export const unmeasuredWarmInvokes = 10;
 
 export async function runWarmInvokes(
   invokes: number,
-  targets: Record<RunId, VariantTargets>,
+  targets: Record<VariantId, VariantTargets>,
+  cpus: number | undefined,
   progress: (done: number, total: number) => void,
 ): Promise<WarmResults> {
-  const envs = Object.fromEntries(runIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id]))])) as Record<RunId, LambdaEnvironment>;
+  const runIds = variantIds;
+  const envs = Object.fromEntries(runIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id], cpus))])) as Record<
+    VariantId,
+    LambdaEnvironment
+  >;
   const results = Object.fromEntries(
     runIds.map((id) => [
       id,
@@ -49,7 +54,7 @@ export async function runWarmInvokes(
         results[id].requestIds.push(invocation.requestId);
       }
     }
-    const before = Object.fromEntries(runIds.map((id) => [id, sampleCurrentRss(envs[id])])) as Record<RunId, ReturnType<typeof sampleCurrentRss>>;
+    const before = Object.fromEntries(runIds.map((id) => [id, sampleCurrentRss(envs[id])])) as Record<VariantId, ReturnType<typeof sampleCurrentRss>>;
     const step = Math.max(1, Math.floor(invokes / 10));
     for (let round = 0; round < invokes; round++) {
       for (const id of runIds) {
