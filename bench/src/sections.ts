@@ -174,6 +174,9 @@ export function passSections(input: PassInput): Section[] {
   const extensionSteady = warm.B.extensionRssMiB;
   const memorySection: Section = {
     title: `Memory, ${label} (peak RSS, VmHWM of each process tree)`,
+    note:
+      'Anonymous memory is the private part of RSS (heap, compiled code, buffers); the rest is file-backed, mostly the node binary’s pages, ' +
+      'which the runtime and a Node extension share (one copy in memory). An idle Node 24 process alone has an RSS of about 41 MiB here.',
     columns: [...variantColumns, 'B − A'],
     rows: [
       {
@@ -185,6 +188,10 @@ export function passSections(input: PassInput): Section[] {
         cells: [...(['A', 'B', 'C', 'F'] as const).map((id) => fmt(warm[id].runtimeRssMiB)), diff(runtimeAdded)],
         budget: `B − A ≤ ${budgets.runtimeRssAddedMiB} MiB`,
         ok: runtimeAdded <= budgets.runtimeRssAddedMiB,
+      },
+      {
+        metric: `runtime anonymous (private) memory after ${invokes} invokes (MiB)`,
+        cells: [...(['A', 'B', 'C', 'F'] as const).map((id) => fmt(warm[id].runtimeAnonMiB)), diff(warm.B.runtimeAnonMiB - warm.A.runtimeAnonMiB)],
       },
       {
         metric: 'runtime RSS growth per 1000 warm invokes (MiB)',
@@ -203,6 +210,10 @@ export function passSections(input: PassInput): Section[] {
         cells: ['', fmt(extensionSteady), '', fmt(warm.F.extensionRssMiB), ''],
         budget: `B ≤ ${budgets.extensionRssMiB} MiB`,
         ok: extensionSteady <= budgets.extensionRssMiB,
+      },
+      {
+        metric: `extension anonymous (private) memory after ${invokes} invokes (MiB)`,
+        cells: ['', fmt(warm.B.extensionAnonMiB), '', fmt(warm.F.extensionAnonMiB), ''],
       },
     ],
   };

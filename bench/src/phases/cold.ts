@@ -1,7 +1,7 @@
 // Cold starts, interleaved A B C F P A B C F P …: a fresh environment per run, its first invokes
 // (the first is the cold start), shutdown.
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
-import { currentRssMiB, peakRssMiB } from '../proc.ts';
+import { anonymousMiB, currentRssMiB, peakRssMiB } from '../proc.ts';
 import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
 import { initTimings, type InitTimings } from './init-timings.ts';
 
@@ -75,6 +75,17 @@ export function sampleRss(env: LambdaEnvironment): { runtimeRssMiB: number; exte
     else extensionRssMiB += peakRssMiB(proc.pid);
   }
   return { runtimeRssMiB, extensionRssMiB: env.processes().some((proc) => proc.role === 'extension') ? extensionRssMiB : Number.NaN };
+}
+
+/** Anonymous (private) memory of the runtime and the extensions, now. */
+export function sampleAnonymous(env: LambdaEnvironment): { runtimeAnonMiB: number; extensionAnonMiB: number } {
+  let runtimeAnonMiB = 0;
+  let extensionAnonMiB = 0;
+  for (const proc of env.processes()) {
+    if (proc.role === 'runtime') runtimeAnonMiB += anonymousMiB(proc.pid);
+    else extensionAnonMiB += anonymousMiB(proc.pid);
+  }
+  return { runtimeAnonMiB, extensionAnonMiB: env.processes().some((proc) => proc.role === 'extension') ? extensionAnonMiB : Number.NaN };
 }
 
 /** Current (not peak) RSS of the runtime and the extensions, for growth over many invokes. */

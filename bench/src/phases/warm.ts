@@ -2,7 +2,7 @@
 // the others run), a few unmeasured invokes first, then the measured rounds.
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
 import { variantIds, variantOptions, type VariantId, type VariantTargets } from '../variants.ts';
-import { benchEvent, sampleCurrentRss, sampleRss } from './cold.ts';
+import { benchEvent, sampleAnonymous, sampleCurrentRss, sampleRss } from './cold.ts';
 
 export interface WarmResult {
   responseLatencyMs: number[];
@@ -11,6 +11,9 @@ export interface WarmResult {
   failures: number;
   runtimeRssMiB: number;
   extensionRssMiB: number;
+  /** Anonymous (private) memory at the end: RSS without the node binary's shared pages. */
+  runtimeAnonMiB: number;
+  extensionAnonMiB: number;
   /** Current RSS growth over the measured invokes, per 1000 invokes. */
   runtimeGrowthMiBPer1000: number;
   extensionGrowthMiBPer1000: number;
@@ -42,6 +45,8 @@ export async function runWarmInvokes(
         failures: 0,
         runtimeRssMiB: 0,
         extensionRssMiB: 0,
+        runtimeAnonMiB: 0,
+        extensionAnonMiB: 0,
         runtimeGrowthMiBPer1000: 0,
         extensionGrowthMiBPer1000: 0,
       },
@@ -69,7 +74,7 @@ export async function runWarmInvokes(
     }
     for (const id of runIds) {
       const after = sampleCurrentRss(envs[id]);
-      Object.assign(results[id], sampleRss(envs[id]), {
+      Object.assign(results[id], sampleRss(envs[id]), sampleAnonymous(envs[id]), {
         runtimeGrowthMiBPer1000: ((after.runtimeMiB - before[id].runtimeMiB) / invokes) * 1000,
         extensionGrowthMiBPer1000: ((after.extensionMiB - before[id].extensionMiB) / invokes) * 1000,
       });
