@@ -23,7 +23,7 @@ import { createLoopState } from './lifecycle/state.ts';
 import { createLogger, errorMessage, isLogLevel } from './logger.ts';
 import type { Logger } from './logger.ts';
 import type { LogItem, SpanItem } from './otlp/types.ts';
-import { startOtlpReceiver } from './receive/otlp-http-receiver.ts';
+import { loadDecoder, startOtlpReceiver } from './receive/otlp-http-receiver.ts';
 import { hostsFileAddress } from './receive/hosts-file.ts';
 import { resolveSandboxAddress, SANDBOX_HOST, startTelemetryListener } from './receive/telemetry-listener.ts';
 import { drain } from './shutdown/drain.ts';
@@ -92,8 +92,13 @@ async function main(): Promise<void> {
     await runIdleLoop(client, logger);
     process.exit(0);
   }
-  // The decoder and the exporter load on first use, after the first response: loaded here they
-  // would compete with the runtime's init (and at a fraction of a vCPU, with the first handler).
+  // The decoder and the exporter load once the first event has arrived, beside the first handler:
+  // loaded here they would compete with the runtime's init, which Lambda bills as Init Duration;
+  // loaded only when the first span arrives, the span could miss its invocation's completion grace.
+  client.onFirstEvent(() => {
+    loadDecoder().catch((error: unknown) => logger.error('OTLP decoder failed to load', { error: errorMessage(error) }));
+    pipeline.exporter.warmUp();
+  });
   // startupMs: process start → the first /event/next, which the event loop sends right after this line.
   logger.debug('ready', {
     startupMs: sinceStartMs(),

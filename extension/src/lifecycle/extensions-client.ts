@@ -54,6 +54,7 @@ export class ExtensionsClient {
   readonly #port: number;
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   #extensionId: string | undefined;
+  #onFirstEvent: (() => void) | undefined;
 
   /** `runtimeApi` is AWS_LAMBDA_RUNTIME_API (host:port). */
   constructor(runtimeApi: string) {
@@ -74,6 +75,11 @@ export class ExtensionsClient {
     this.#extensionId = extensionId;
   }
 
+  /** Runs `callback` once, as soon as the first event has arrived (init is over by then). */
+  onFirstEvent(callback: () => void): void {
+    this.#onFirstEvent = callback;
+  }
+
   async register(name: string, events: readonly ExtensionEventType[]): Promise<Registration> {
     const response = await this.#request('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': name }, { events });
     const id = response.headers['lambda-extension-identifier'];
@@ -86,6 +92,9 @@ export class ExtensionsClient {
   /** Blocks (no timeout, as the API requires) until Lambda hands over the next event. */
   async next(): Promise<ExtensionEvent> {
     const response = await this.#request('GET', '/2020-01-01/extension/event/next', this.#idHeader());
+    const firstEvent = this.#onFirstEvent;
+    this.#onFirstEvent = undefined;
+    if (firstEvent) setImmediate(firstEvent);
     const body = parseObject(response.body);
     const deadlineMs = Number(body.deadlineMs);
     if (body.eventType === 'INVOKE') {
