@@ -58,7 +58,7 @@ export interface BenchResult {
 }
 
 export const defaultOptions: Omit<BenchOptions, 'log'> = {
-  coldRuns: 30,
+  coldRuns: 20,
   firstInvokes: 40,
   warmInvokes: 1500,
   cpuPasses: [undefined, 1],
