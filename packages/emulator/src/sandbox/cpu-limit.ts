@@ -28,14 +28,18 @@ export interface CpuLimit {
   release(): void;
 }
 
-interface Hierarchy {
+export interface Hierarchy {
   version: 1 | 2;
   /** Where new cgroups go: the controller's mount plus this process's own cgroup path. */
   parent: string;
 }
 
-/** Where a CPU cgroup can be made: cgroup v1's cpu controller, else a v2 tree that offers `cpu`. */
-function findHierarchy(mountInfo: string, ownCgroups: string): Hierarchy | string {
+/**
+ * Where a CPU cgroup can be made: cgroup v1's cpu controller, else a v2 tree that offers `cpu`
+ * (`readControllers` reads a v2 cgroup.controllers file); a string says why there is none.
+ * `mountInfo` is /proc/self/mountinfo, `ownCgroups` /proc/self/cgroup.
+ */
+export function findHierarchy(mountInfo: string, ownCgroups: string, readControllers: (path: string) => string | undefined = safeRead): Hierarchy | string {
   const mounts = mountInfo.split('\n').map((line) => {
     const [left = '', right = ''] = line.split(' - ');
     const fields = left.split(' ');
@@ -47,7 +51,7 @@ function findHierarchy(mountInfo: string, ownCgroups: string): Hierarchy | strin
       .trim()
       .split('\n')
       .map((line) => {
-        const [, controllers = '', path = '/'] = /^(\d+):([^:]*):(.*)$/.exec(line) ?? [];
+        const [, , controllers = '', path = '/'] = /^(\d+):([^:]*):(.*)$/.exec(line) ?? [];
         return [controllers, path] as const;
       }),
   );
@@ -59,7 +63,7 @@ function findHierarchy(mountInfo: string, ownCgroups: string): Hierarchy | strin
   const v2 = mounts.find((mount) => mount.fsType === 'cgroup2');
   if (!v2) return 'no cgroup v1 cpu controller and no cgroup v2 hierarchy is mounted';
   const parent = join(v2.mountPoint, own.get('') ?? '/');
-  const controllers = safeRead(join(parent, 'cgroup.controllers'));
+  const controllers = readControllers(join(parent, 'cgroup.controllers'));
   if (!controllers?.split(/\s+/).includes('cpu')) return `the cgroup v2 tree at ${parent} does not offer the cpu controller`;
   return { version: 2, parent };
 }
