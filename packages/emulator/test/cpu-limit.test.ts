@@ -26,6 +26,14 @@ test('cgroup v2 only: the unified tree, when it offers the cpu controller', () =
   assert.equal(withheld, 'the cgroup v2 tree at /sys/fs/cgroup/user.slice does not offer the cpu controller');
 });
 
+test("in a container, the mount shows the hierarchy from the container's own cgroup down", () => {
+  const mounts = '40 30 0:27 /docker/abc /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw';
+  assert.deepEqual(
+    findHierarchy(mounts, '0::/docker/abc/init\n', () => 'cpu memory'),
+    { version: 2, parent: '/sys/fs/cgroup/init' },
+  );
+});
+
 test('no cgroup file system: the reason', () => {
   assert.equal(findHierarchy('22 1 0:5 / /proc rw - proc proc rw', ''), 'no cgroup v1 cpu controller and no cgroup v2 hierarchy is mounted');
 });

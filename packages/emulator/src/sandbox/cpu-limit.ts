@@ -44,8 +44,12 @@ export function findHierarchy(mountInfo: string, ownCgroups: string, readControl
     const [left = '', right = ''] = line.split(' - ');
     const fields = left.split(' ');
     const [fsType = '', , superOptions = ''] = right.split(' ');
-    return { mountPoint: fields[4] ?? '', fsType, superOptions: superOptions.split(',') };
+    return { root: fields[3] ?? '/', mountPoint: fields[4] ?? '', fsType, superOptions: superOptions.split(',') };
   });
+  // A cgroup path as seen from a mount: the mount shows the hierarchy from its root down (in a
+  // container, the container's own cgroup).
+  const under = (mount: { root: string; mountPoint: string }, path: string): string =>
+    join(mount.mountPoint, mount.root !== '/' && path.startsWith(mount.root) ? path.slice(mount.root.length) : path);
   const own = new Map(
     ownCgroups
       .trim()
@@ -58,11 +62,11 @@ export function findHierarchy(mountInfo: string, ownCgroups: string, readControl
   const v1 = mounts.find((mount) => mount.fsType === 'cgroup' && mount.superOptions.includes('cpu'));
   if (v1) {
     const path = [...own].find(([controllers]) => controllers.split(',').includes('cpu'))?.[1] ?? '/';
-    return { version: 1, parent: join(v1.mountPoint, path) };
+    return { version: 1, parent: under(v1, path) };
   }
   const v2 = mounts.find((mount) => mount.fsType === 'cgroup2');
   if (!v2) return 'no cgroup v1 cpu controller and no cgroup v2 hierarchy is mounted';
-  const parent = join(v2.mountPoint, own.get('') ?? '/');
+  const parent = under(v2, own.get('') ?? '/');
   const controllers = readControllers(join(parent, 'cgroup.controllers'));
   if (!controllers?.split(/\s+/).includes('cpu')) return `the cgroup v2 tree at ${parent} does not offer the cpu controller`;
   return { version: 2, parent };
