@@ -1,13 +1,16 @@
-// The whole benchmark: build the upstream recipe (and the layer if it is missing), then cold starts,
-// warm invokes, extension ingest and sizes, then the report. Every phase prints progress.
+// The whole benchmark: build the upstream recipe (and the layer if it is missing), then per CPU
+// setting (unconstrained, --cpus 1) cold starts and warm invokes, then extension ingest and sizes,
+// then the report. Every phase prints progress.
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { createCpuLimit } from '../../packages/emulator/src/sandbox/cpu-limit.ts';
 import { layerDir, repoRoot } from '../../test/support/paths.ts';
 import { freePort } from '../../test/support/ports.ts';
 import { buildUpstream, upstreamPreload } from './build-upstream.ts';
 import { describeMachine, type Machine } from './machine.ts';
-import { runColdStarts, type ColdResults } from './phases/cold.ts';
+import { runColdStarts } from './phases/cold.ts';
 import { awaitDelivery, type Delivery } from './phases/delivery.ts';
 import { measureIngest, type IngestOptions, type IngestResult } from './phases/ingest.ts';
 import { measureSizes, type SizeReport } from './phases/sizes.ts';
@@ -15,28 +18,37 @@ import { startRemoteSink, type RemoteSink } from './remote-sink.ts';
 import { runWarmInvokes, type WarmResults } from './phases/warm.ts';
 import { missedBudgets, textTable, type Section } from './report.ts';
 import { renderMarkdown } from './markdown.ts';
-import { buildSections } from './sections.ts';
+import { ingestSection, passLabel, passSections, sizeSection, type PassInput } from './sections.ts';
 import { snapshotLayer, variantIds, type RunId, type VariantId, type VariantTargets } from './variants.ts';
 
 export interface BenchOptions {
   coldRuns: number;
+  /** Invokes per cold start (the first is the cold start): response latency over an environment's first invokes. */
+  firstInvokes: number;
   warmInvokes: number;
+  /** One pass of cold starts and warm invokes per entry: undefined = no CPU limit, N = the emulator's --cpus N. */
+  cpuPasses: (number | undefined)[];
   /** As fast as the receiver answers (kept within the extension's default buffer of 10 000 items). */
   ingest: IngestOptions;
   /** At the budget's rate (20 000 spans/s) for two seconds: does the extension keep up without loss? */
   ingestPaced: IngestOptions;
+  /** What the person running it says about the machine's state (quiet, busy with …); the load average is recorded anyway. */
+  machineNote: string | undefined;
   /** Where to write the markdown report; undefined: do not write. */
   outFile: string | undefined;
   log: (line: string) => void;
 }
 
+export interface PassResult extends PassInput {
+  /** Set when the pass could not run (e.g. --cpus without cgroups): why. */
+  skipped?: string;
+}
+
 export interface BenchResult {
   machine: Machine;
-  cold: ColdResults;
-  warm: WarmResults;
-  coldDelivery: Record<VariantId, Delivery>;
-  noHookDelivery: Delivery;
-  warmDelivery: Record<VariantId, Delivery>;
+  /** 1-minute load average when the run started and when it ended. */
+  load: { start: number; end: number };
+  passes: PassResult[];
   ingest: IngestResult;
   ingestPaced: IngestResult;
   sizes: SizeReport;
@@ -46,15 +58,19 @@ export interface BenchResult {
 }
 
 export const defaultOptions: Omit<BenchOptions, 'log'> = {
-  coldRuns: 40,
+  coldRuns: 20,
+  firstInvokes: 40,
   warmInvokes: 1500,
+  cpuPasses: [undefined, 1],
   ingest: { spans: 8_000, batchSpans: 200, connections: 4 },
   ingestPaced: { spans: 40_000, batchSpans: 200, connections: 4, rateSpansPerSec: 20_000 },
+  machineNote: undefined,
   outFile: join(repoRoot, 'BENCHMARKS.md'),
 };
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const startedMs = Date.now();
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
   const log = options.log;
   const phase = async <T>(name: string, work: (progress: (done: number, total: number) => void) => Promise<T>): Promise<T> => {
     const phaseStart = Date.now();
@@ -72,7 +88,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   };
 
   const machine = describeMachine();
-  log(`[bench] ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, aws-lambda-ric ${machine.ric}`);
+  log(`[bench] ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, aws-lambda-ric ${machine.ric}, load average ${loadAtStart.toFixed(2)}`);
   await phase('build', async () => {
     if (!existsSync(join(layerDir, 'extensions'))) {
       log('[bench]   dist/layer is missing: npm run build:layer');
@@ -85,31 +101,46 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
   // Sinks decode on their own threads, so that their work never lands on the loop that times invokes.
   const sinks = { B: await startRemoteSink(), C: await startRemoteSink(), ingest: await startRemoteSink() };
-  const ports = { B: await freePort(), P: await freePort(), E: await freePort() };
+  const ports = { B: await freePort(), P: await freePort() };
   const targetsFor = (sink: RemoteSink, receiverPort = ports.B): VariantTargets => ({ sinkUrl: sink.url, receiverPort, upstreamPreload });
-  // A exports nothing; it gets B's targets only so that every option set is built the same way. P's
-  // port has no listener (the plugin alone falls back to stdout); E exports to the ingest sink.
+  // A and F export nothing; they get B's targets only so that every option set is built the same way.
+  // P's port has no listener (the plugin alone falls back to stdout).
   const targets: Record<RunId, VariantTargets> = {
     A: targetsFor(sinks.B),
     B: targetsFor(sinks.B),
     C: targetsFor(sinks.C),
+    F: targetsFor(sinks.B),
     P: targetsFor(sinks.B, ports.P),
-    E: targetsFor(sinks.ingest, ports.E),
-    X: targetsFor(sinks.B),
   };
   try {
-    const cold = await phase(`cold starts (${options.coldRuns} × A B C P E X, B's extension with a no-op runtime, C without its ESM hook)`, (progress) =>
-      runColdStarts(options.coldRuns, targets, progress),
-    );
-    const coldDelivery = await deliveryOf(sinks, variantIds, (id) => cold[id].map((sample) => sample.requestId));
-    // The recipe force-flushes before each invoke returns: whatever it traced is at the sink already.
-    const noHookDelivery = await awaitDelivery(
-      sinks.C,
-      cold.upstreamWithoutHook.map((sample) => sample.requestId),
-      300,
-    );
-    const warm = await phase(`warm invokes (${options.warmInvokes} × A B C P E X)`, (progress) => runWarmInvokes(options.warmInvokes, targets, progress));
-    const warmDelivery = await deliveryOf(sinks, variantIds, (id) => warm[id].requestIds);
+    const passes: PassResult[] = [];
+    for (const cpus of options.cpuPasses) {
+      const label = passLabel(cpus);
+      const unavailable = cpus === undefined ? undefined : cpuLimitUnavailable(cpus);
+      if (unavailable) {
+        log(`[bench] ${label}: skipped, ${unavailable}`);
+        passes.push({ ...emptyPass(cpus, options), skipped: unavailable });
+        continue;
+      }
+      const cold = await phase(`${label}: cold starts (${options.coldRuns} × A B C F P, ${options.firstInvokes} invokes each)`, (progress) =>
+        runColdStarts(options.coldRuns, options.firstInvokes, targets, cpus, progress),
+      );
+      const coldDelivery = await deliveryOf(sinks, variantIds, (id) => cold[id].flatMap((sample) => sample.requestIds));
+      const warm = await phase(`${label}: warm invokes (${options.warmInvokes} × A B C F)`, (progress) =>
+        runWarmInvokes(options.warmInvokes, targets, cpus, progress),
+      );
+      const warmDelivery = await deliveryOf(sinks, variantIds, (id) => warm[id].requestIds);
+      passes.push({
+        cpus,
+        cold,
+        warm,
+        coldDelivery,
+        warmDelivery,
+        coldRuns: options.coldRuns,
+        warmInvokes: options.warmInvokes,
+        firstInvokes: options.firstInvokes,
+      });
+    }
     const paced = options.ingestPaced;
     const [ingest, ingestPaced] = await phase(
       `extension ingest (${options.ingest.spans} spans as fast as accepted, ${paced.spans} at ${paced.rateSpansPerSec} spans/s)`,
@@ -123,24 +154,23 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     );
     const sizes = measureSizes(upstreamPreload);
     log(`[bench] measured dist/layer as built at ${sizes.layerBuiltAt}`);
-    const sections = buildSections({
-      cold,
-      warm,
-      coldDelivery,
-      noHookDelivery,
-      warmDelivery,
+    const sections = [...passes.filter((pass) => !pass.skipped).flatMap((pass) => passSections(pass)), ingestSection(ingest, ingestPaced), sizeSection(sizes)];
+    const totalMs = Date.now() - startedMs;
+    for (const section of sections) log(`\n${textTable(section)}${section.note ? `\n${section.note}` : ''}`);
+    const missed = missedBudgets(sections).map(({ section, row }) => `${section.split(' (')[0]}: ${row.metric} ${row.budget ?? ''}`);
+    log(`\n[bench] budgets missed: ${missed.length === 0 ? 'none' : missed.join('; ')}`);
+    log(`[bench] finished in ${(totalMs / 1000).toFixed(1)} s`);
+    const result: BenchResult = {
+      machine,
+      load: { start: loadAtStart, end: loadavg()[0] ?? Number.NaN },
+      passes,
       ingest,
       ingestPaced,
       sizes,
-      coldRuns: options.coldRuns,
-      warmInvokes: options.warmInvokes,
-    });
-    const totalMs = Date.now() - startedMs;
-    for (const section of sections) log(`\n${textTable(section)}${section.note ? `\n${section.note}` : ''}`);
-    const missed = missedBudgets(sections).map((row) => `${row.metric}: ${row.budget}`);
-    log(`\n[bench] budgets missed: ${missed.length === 0 ? 'none' : missed.join('; ')}`);
-    log(`[bench] finished in ${(totalMs / 1000).toFixed(1)} s`);
-    const result: BenchResult = { machine, cold, warm, coldDelivery, noHookDelivery, warmDelivery, ingest, ingestPaced, sizes, sections, missed, totalMs };
+      sections,
+      missed,
+      totalMs,
+    };
     if (options.outFile) {
       writeFileSync(options.outFile, renderMarkdown(result, options));
       log(`[bench] wrote ${options.outFile}`);
@@ -151,6 +181,30 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 }
 
+/** Why the emulator cannot limit the sandbox to `cpus` here, or undefined when it can. */
+function cpuLimitUnavailable(cpus: number): string | undefined {
+  try {
+    createCpuLimit(cpus).release();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function emptyPass(cpus: number | undefined, options: Omit<BenchOptions, 'log'>): PassInput {
+  const none: Delivery = { invocations: 0, delivered: 0, spans: 0 };
+  return {
+    cpus,
+    cold: { A: [], B: [], C: [], F: [], P: [] },
+    warm: {} as WarmResults,
+    coldDelivery: { A: none, B: none, C: none, F: none },
+    warmDelivery: { A: none, B: none, C: none, F: none },
+    coldRuns: options.coldRuns,
+    warmInvokes: options.warmInvokes,
+    firstInvokes: options.firstInvokes,
+  };
+}
+
 async function deliveryOf(
   sinks: { B: RemoteSink; C: RemoteSink },
   ids: readonly VariantId[],
@@ -158,9 +212,9 @@ async function deliveryOf(
 ): Promise<Record<VariantId, Delivery>> {
   const out = {} as Record<VariantId, Delivery>;
   for (const id of ids) {
-    // A exports nothing: its row counts what would have been B's sink, which must hold none of A's ids.
+    // A and F export nothing: their rows count what would have been B's sink, which must hold none of their ids.
     const sink = id === 'C' ? sinks.C : sinks.B;
-    out[id] = await awaitDelivery(sink, requestIds(id), id === 'A' ? 0 : 5000);
+    out[id] = await awaitDelivery(sink, requestIds(id), id === 'A' || id === 'F' ? 0 : 5000);
   }
   return out;
 }

@@ -9,6 +9,24 @@ export function peakRssMiB(pid: number): number {
   return kib / 1024;
 }
 
+/**
+ * Anonymous (private: heap, code, buffers) resident memory in MiB of `pid` plus every descendant.
+ * The rest of RSS is file-backed (the node binary's pages), shared with every other process that
+ * runs the same binary: the runtime and a Node extension hold those pages once in memory.
+ */
+export function anonymousMiB(pid: number): number {
+  let kib = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const rollup = readFileSync(`/proc/${member}/smaps_rollup`, 'utf8');
+      kib += Number(/^Anonymous:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return kib / 1024;
+}
+
 /** Current RSS in MiB of `pid` plus every descendant. */
 export function currentRssMiB(pid: number): number {
   let kib = 0;
@@ -20,7 +38,7 @@ function processTree(pid: number): number[] {
   const found = [pid];
   for (let index = 0; index < found.length; index++) {
     const current = found[index] as number;
-    let tasks: string[] = [];
+    let tasks: string[];
     try {
       tasks = readdirSync(`/proc/${current}/task`);
     } catch {

@@ -1,17 +1,10 @@
-// Turns the measurements into rows (A, B, C, B/A, C/A, budget, verdict), prints them as text tables
-// and renders BENCHMARKS.md.
-import { ratio } from './stats.ts';
+// Tables: a section has its own value columns (cells formatted by the section builder), then the
+// budget and its verdict; printed as text while the benchmark runs and as markdown in BENCHMARKS.md.
 
 export interface Row {
   metric: string;
-  unit: string;
-  a?: number;
-  b?: number;
-  c?: number;
-  /** Digits after the point (default 1). */
-  digits?: number;
-  /** Show B/A and C/A (default true when A is set). */
-  ratios?: boolean;
+  /** One formatted cell per column of the section. */
+  cells: string[];
   budget?: string;
   /** undefined: no budget; true met; false missed. */
   ok?: boolean;
@@ -20,63 +13,58 @@ export interface Row {
 export interface Section {
   title: string;
   note?: string;
-  /** Column headers for a, b, c and the two ratios, when they are not A, B, C. */
-  columns?: [string, string, string, string, string];
+  columns: string[];
   rows: Row[];
 }
 
-const defaultColumns: [string, string, string, string, string] = ['A bare', 'B lambda-otel', 'C upstream', 'B/A', 'C/A'];
-const headerOf = (section: Section): string[] => ['metric', ...(section.columns ?? defaultColumns), 'budget', 'met'];
-/** Columns a section labels '' are left out. */
-const keep = <T>(header: string[], row: T[]): T[] => row.filter((_, column) => header[column] !== '');
-const isText = (label: string): boolean => label === 'metric' || label === 'budget' || label === 'met';
-
-function cells(row: Row, header: string[]): string[] {
-  const digits = row.digits ?? 1;
-  const value = (v: number | undefined, column: number): string =>
-    header[column] === '' ? '' : v === undefined || !Number.isFinite(v) ? '—' : `${v.toFixed(digits)}`;
-  const showRatios = row.ratios ?? row.a !== undefined;
-  const r = (v: number | undefined): string => {
-    if (!showRatios || v === undefined || row.a === undefined) return '';
-    const x = ratio(v, row.a);
-    return Number.isFinite(x) ? `${x.toFixed(2)}×` : '—';
-  };
-  return [
-    `${row.metric}${row.unit ? ` (${row.unit})` : ''}`,
-    value(row.a, 1),
-    value(row.b, 2),
-    value(row.c, 3),
-    r(row.b),
-    r(row.c),
-    row.budget ?? '',
-    row.ok === undefined ? '' : row.ok ? '✅' : '❌',
-  ];
+/** `value` with `digits` after the point; '—' when it is not a number. */
+export function fmt(value: number | undefined, digits = 1): string {
+  return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
 }
 
+/** A difference with its sign: +12.3 / −0.4. */
+export function diff(value: number | undefined, digits = 1): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
+}
+
+/** `value / base` as 2.50×. */
+export function times(value: number | undefined, base: number | undefined): string {
+  if (value === undefined || base === undefined || !Number.isFinite(value) || !Number.isFinite(base) || base === 0) return '—';
+  return `${(value / base).toFixed(2)}×`;
+}
+
+function header(section: Section): string[] {
+  return ['metric', ...section.columns, 'budget', 'met'];
+}
+
+function cells(row: Row, section: Section): string[] {
+  const values = section.columns.map((_, column) => row.cells[column] ?? '');
+  return [row.metric, ...values, row.budget ?? '', row.ok === undefined ? '' : row.ok ? '✅ met' : '❌ missed'];
+}
+
+const isText = (column: number, count: number): boolean => column === 0 || column >= count - 2;
+
 export function textTable(section: Section): string {
-  const full = headerOf(section);
-  const header = keep(full, full);
-  const rows = [header, ...section.rows.map((row) => keep(full, cells(row, full)))];
-  const widths = header.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
+  const rows = [header(section), ...section.rows.map((row) => cells(row, section))];
+  const count = rows[0]!.length;
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
   const line = (row: string[]): string =>
     row
-      .map((cell, column) => (isText(header[column] ?? '') ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .map((cell, column) => (isText(column, count) ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
       .join('  ')
       .trimEnd();
-  const out = [section.title, line(rows[0] as string[]), widths.map((width) => '-'.repeat(width)).join('  ')];
-  for (const row of rows.slice(1)) out.push(line(row));
-  return out.join('\n');
+  return [section.title, line(rows[0]!), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 export function markdownTable(section: Section): string {
   const escape = (cell: string): string => cell.replaceAll('|', '\\|');
-  const full = headerOf(section);
-  const header = keep(full, full);
-  const out = [`| ${header.map(escape).join(' | ')} |`, `|${header.map((label) => (isText(label) ? ' --- ' : ' ---: ')).join('|')}|`];
-  for (const row of section.rows) out.push(`| ${keep(full, cells(row, full)).map(escape).join(' | ')} |`);
+  const top = header(section);
+  const out = [`| ${top.map(escape).join(' | ')} |`, `|${top.map((_, column) => (isText(column, top.length) ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const row of section.rows) out.push(`| ${cells(row, section).map(escape).join(' | ')} |`);
   return out.join('\n');
 }
 
-export function missedBudgets(sections: Section[]): Row[] {
-  return sections.flatMap((section) => section.rows.filter((row) => row.ok === false));
+export function missedBudgets(sections: Section[]): { section: string; row: Row }[] {
+  return sections.flatMap((section) => section.rows.filter((row) => row.ok === false).map((row) => ({ section: section.title, row })));
 }

@@ -15,7 +15,8 @@ export type SinkRequest = { kind: 'snapshot' } | { kind: 'close' };
 if (parentPort) {
   const port = parentPort;
   const sink = await startOtlpSink();
-  port.on('message', async (message: SinkRequest) => {
+  port.on('message', (message: SinkRequest) => void answer(message));
+  async function answer(message: SinkRequest): Promise<void> {
     if (message.kind === 'snapshot') {
       const snapshot: SinkSnapshot = {
         spans: sink.spans().map((span) => {
@@ -30,6 +31,6 @@ if (parentPort) {
       port.postMessage({ kind: 'closed' });
       port.close();
     }
-  });
+  }
   port.postMessage({ kind: 'ready', url: sink.url, port: sink.port });
 }

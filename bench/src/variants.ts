@@ -1,18 +1,20 @@
-// The three ways the same handler runs: bare, with the lambda-otel layer, with the upstream recipe;
-// and, to split B's overhead between its parts, the layer's plugin alone and its extension alone.
+// The ways the same handler runs: bare, with the lambda-otel layer, with the upstream recipe, with a
+// no-op extension in bash (the floor); and, for B's runtime init, the layer's plugin alone.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EmulatorOptions } from '../../packages/emulator/src/types.ts';
 import { layerDir, node24 } from '../../test/support/paths.ts';
 import { benchDir } from './paths.ts';
 
-export const variantIds = ['A', 'B', 'C'] as const;
+export const variantIds = ['A', 'B', 'C', 'F'] as const;
 export type VariantId = (typeof variantIds)[number];
 /**
- * P: the plugin alone (the layer without extensions/); E: the extension alone (no exec wrapper);
- * X: a no-op extension (bench/fixtures/noop-extension-layer), a no-op Node extension registered for INVOKE: what any such extension costs here.
+ * F: the floor, a bare handler plus bench/fixtures/floor-extension-layer, a no-op extension in bash
+ * that only registers (INVOKE and SHUTDOWN) and waits: what any extension being there costs.
+ * P: the layer's plugin alone (the layer without extensions/), cold starts only, to split B's
+ * runtime init between the plugin and the extension's CPU beside it.
  */
-export const runIds = ['A', 'B', 'C', 'P', 'E', 'X'] as const;
+export const runIds = ['A', 'B', 'C', 'F', 'P'] as const;
 export type RunId = (typeof runIds)[number];
 
 /** A copy of dist/layer taken when the run starts, so that a rebuild meanwhile cannot change B mid-run. */
@@ -30,18 +32,19 @@ export function snapshotLayer(): void {
 }
 
 export const benchHandlerDir = join(benchDir, 'fixtures', 'handler');
+export const floorLayerDir = join(benchDir, 'fixtures', 'floor-extension-layer');
 
 export interface VariantTargets {
   /** Where B's extension and C's exporter send OTLP (the variant's own sink). */
   sinkUrl: string;
-  /** B, P, E: the extension's local OTLP receiver port, free so runs can go side by side (P: nothing listens). */
+  /** B, P: the extension's local OTLP receiver port, free so runs can go side by side (P: nothing listens). */
   receiverPort: number;
   /** C only: the bundled upstream preload. */
   upstreamPreload: string;
 }
 
-/** Emulator options for one variant; everything but the telemetry setup is the same for all three. */
-export function variantOptions(id: RunId, targets: VariantTargets, functionDir = benchHandlerDir): EmulatorOptions {
+/** Emulator options for one variant; everything but the telemetry setup is the same for all. `cpus`: the sandbox's CPU quota. */
+export function variantOptions(id: RunId, targets: VariantTargets, cpus?: number, functionDir = benchHandlerDir): EmulatorOptions {
   const common: EmulatorOptions = {
     functionDir,
     handler: 'index.handler',
@@ -49,6 +52,7 @@ export function variantOptions(id: RunId, targets: VariantTargets, functionDir =
     timeoutSec: 10,
     memoryMb: 512,
     functionName: 'bench-fn',
+    ...(cpus === undefined ? {} : { cpus }),
   };
   switch (id) {
     case 'A':
@@ -69,15 +73,8 @@ export function variantOptions(id: RunId, targets: VariantTargets, functionDir =
         layers: [pluginOnlyLayerDir],
         env: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/lambda-otel-handler', LAMBDA_OTEL_RECEIVER_PORT: String(targets.receiverPort) },
       };
-    case 'E':
-      return {
-        ...common,
-        layers: [measuredLayerDir],
-        // No root span arrives without the plugin: no completion grace, or every invoke would wait it out.
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: targets.sinkUrl, LAMBDA_OTEL_RECEIVER_PORT: String(targets.receiverPort), LAMBDA_OTEL_COMPLETION_GRACE_MS: '0' },
-      };
-    case 'X':
-      return { ...common, layers: [join(benchDir, 'fixtures', 'noop-extension-layer')] };
+    case 'F':
+      return { ...common, layers: [floorLayerDir] };
     case 'C':
       return {
         ...common,

@@ -3,17 +3,21 @@
  * repository root, then prints the size of each part.
  *
  *   extensions/lambda-otel                       launcher (executable) → lambda-otel/extension.mjs
+ *   lambda-otel/register.bash                    the launcher's registration over /dev/tcp (fast start)
  *   lambda-otel/extension.mjs (+ chunks/)        the extension bundle
  *   lambda-otel-handler                          exec wrapper (executable)
  *   nodejs/node_modules/@lambda-otel/instrument/ the plugin (index.js, auto.mjs, middy.js, writers.js)
  *
- * Run: `npm run build:layer` from the repository root.
+ * Run: `npm run build:layer` from the repository root. `-- --fast-start=off` builds a layer whose
+ * launcher leaves registration to Node unless LAMBDA_OTEL_FAST_START=on: the same tests then run
+ * the fallback (extension README, "Start-up technique").
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { chmod, copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import yazl from 'yazl';
 import { buildExtension, extensionDistDir, extensionRoot } from './build.ts';
 
@@ -61,14 +65,21 @@ async function copyPlugin(): Promise<void> {
   await writeFile(path.join(pluginTarget, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 
-async function assembleLayer(): Promise<void> {
+async function assembleLayer(fastStart: boolean): Promise<void> {
   await rm(layerDir, { recursive: true, force: true });
   await mkdir(path.join(layerDir, 'extensions'), { recursive: true });
-  await copyFile(path.join(staticDir, 'extensions/lambda-otel'), path.join(layerDir, 'extensions/lambda-otel'));
+  const launcher = await readFile(path.join(staticDir, 'extensions/lambda-otel'), 'utf8');
+  const fastStartDefault = '${LAMBDA_OTEL_FAST_START:-on}';
+  if (!launcher.includes(fastStartDefault)) throw new Error(`the launcher has no ${fastStartDefault}`);
+  await writeFile(
+    path.join(layerDir, 'extensions/lambda-otel'),
+    fastStart ? launcher : launcher.replaceAll(fastStartDefault, '${LAMBDA_OTEL_FAST_START:-off}'),
+  );
   await chmod(path.join(layerDir, 'extensions/lambda-otel'), 0o755);
   await copyFile(path.join(staticDir, 'lambda-otel-handler'), path.join(layerDir, 'lambda-otel-handler'));
   await chmod(path.join(layerDir, 'lambda-otel-handler'), 0o755);
   await cp(extensionDistDir, path.join(layerDir, 'lambda-otel'), { recursive: true });
+  await copyFile(path.join(staticDir, 'lambda-otel/register.bash'), path.join(layerDir, 'lambda-otel/register.bash'));
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -112,12 +123,15 @@ function kib(bytes: number): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const { values } = parseArgs({ options: { 'fast-start': { type: 'string', default: 'on' } } });
+  if (values['fast-start'] !== 'on' && values['fast-start'] !== 'off') throw new Error(`--fast-start is on or off, not ${values['fast-start']}`);
+  const fastStart = values['fast-start'] === 'on';
   const hasPlugin = await buildPlugin();
   step('extension: bundling src/main.ts');
   const files = await buildExtension();
   step(`extension: ${files.length} file(s) in extension/dist`);
-  step('assembling dist/layer');
-  await assembleLayer();
+  step(`assembling dist/layer${fastStart ? '' : ' (fast start off by default)'}`);
+  await assembleLayer(fastStart);
   if (hasPlugin) await copyPlugin();
   step('zipping dist/lambda-otel-layer.zip');
   await zipLayer();

@@ -25,7 +25,8 @@ import { createLogger, errorMessage, isLogLevel } from './logger.ts';
 import type { Logger } from './logger.ts';
 import type { LogItem, SpanItem } from './otlp/types.ts';
 import { loadDecoder, startOtlpReceiver } from './receive/otlp-http-receiver.ts';
-import { resolveSandboxAddress, startTelemetryListener } from './receive/telemetry-listener.ts';
+import { hostsFileAddress } from './receive/hosts-file.ts';
+import { resolveSandboxAddress, SANDBOX_HOST, startTelemetryListener } from './receive/telemetry-listener.ts';
 import { drain } from './shutdown/drain.ts';
 
 const TELEMETRY_SCHEMA = '2022-12-13';
@@ -51,12 +52,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const client = new ExtensionsClient(lambda.runtimeApi);
-  // Managed Instances allow external extensions SHUTDOWN only.
-  const registered = client.register(lambda.extensionName, lambda.managedInstances ? ['SHUTDOWN'] : ['INVOKE', 'SHUTDOWN']);
+  const registered = registerOrAdopt(client, lambda, logger);
   registered.catch(() => undefined); // awaited below; no unhandled-rejection line meanwhile
   // Everything below until the registration answer overlaps with Lambda's work on it: one turn of
-  // the event loop first, so the request is on the wire before the CPU-bound set-up starts.
-  await new Promise((resolve) => setImmediate(resolve));
+  // the event loop first, so the request is on the wire before the CPU-bound set-up starts (not
+  // needed when the launcher registered).
+  if (client.extensionId === undefined) await new Promise((resolve) => setImmediate(resolve));
   const configured = readConfig(env);
   if (configured.config) {
     logger = createLogger(configured.config.logLevel);
@@ -92,15 +93,39 @@ async function main(): Promise<void> {
     await runIdleLoop(client, logger);
     process.exit(0);
   }
-  // Load the decoder and the exporter while the first invocation runs, not before the first /event/next.
-  setImmediate(() => {
+  // The decoder and the exporter load once the first event has arrived, beside the first handler:
+  // loaded here they would compete with the runtime's init, which Lambda bills as Init Duration;
+  // loaded only when the first span arrives, the span could miss its invocation's completion grace.
+  client.onFirstEvent(() => {
     loadDecoder().catch((error: unknown) => logger.error('OTLP decoder failed to load', { error: errorMessage(error) }));
     pipeline.exporter.warmUp();
   });
   // startupMs: process start → the first /event/next, which the event loop sends right after this line.
-  logger.debug('ready', { startupMs: sinceStartMs(), phasesMs: marks, receiverPort: config.receiverPort, flush: config.flushPolicy.kind });
+  logger.debug('ready', {
+    startupMs: sinceStartMs(),
+    phasesMs: marks,
+    fastStart: env.LAMBDA_OTEL_EXTENSION_ID !== undefined,
+    receiverPort: config.receiverPort,
+    flush: config.flushPolicy.kind,
+  });
   await runEventLoop(pipeline.loopDeps);
   process.exit(0);
+}
+
+/**
+ * Fast start: the launcher registered already (extension README, "Start-up technique") and handed
+ * over the identifier; otherwise register now, and say once why the launcher did not.
+ */
+async function registerOrAdopt(client: ExtensionsClient, lambda: LambdaSetting, logger: Logger): Promise<void> {
+  const env = process.env;
+  const id = env.LAMBDA_OTEL_EXTENSION_ID;
+  if (id) {
+    client.adopt(id);
+    return;
+  }
+  if (env.LAMBDA_OTEL_FAST_START_SKIPPED) logger.info(`fast start skipped (${env.LAMBDA_OTEL_FAST_START_SKIPPED}): the extension registers itself`);
+  // Managed Instances allow external extensions SHUTDOWN only.
+  await client.register(lambda.extensionName, lambda.managedInstances ? ['SHUTDOWN'] : ['INVOKE', 'SHUTDOWN']);
 }
 
 function readConfig(env: NodeJS.ProcessEnv): { config: ExtensionConfig; error?: undefined } | { config?: undefined; error: unknown } {
@@ -149,7 +174,8 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
   const state = createLoopState();
   const relief = new PressureRelief({ buffer, flusher, state, config, logger });
   const [listener, receiver] = await Promise.allSettled([
-    resolveSandboxAddress(30).then((address) =>
+    // /etc/hosts answers at once where it lists the name; DNS (bounded to 30 ms) only where it does not.
+    (async () => hostsFileAddress(SANDBOX_HOST) ?? (await resolveSandboxAddress(30)))().then((address) =>
       startTelemetryListener(
         (records) => {
           tracker.onTelemetry(records);

@@ -1,8 +1,7 @@
-// Cold starts, interleaved A B C A B C …: a fresh environment per run, one invoke, shutdown.
-import { join } from 'node:path';
+// Cold starts, interleaved A B C F P A B C F P …: a fresh environment per run, its first invokes
+// (the first is the cold start), shutdown.
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
-import { benchDir } from '../paths.ts';
-import { currentRssMiB, peakRssMiB } from '../proc.ts';
+import { anonymousMiB, currentRssMiB, peakRssMiB } from '../proc.ts';
 import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
 import { initTimings, type InitTimings } from './init-timings.ts';
 
@@ -10,66 +9,58 @@ export interface ColdSample extends InitTimings {
   /** The emulator's initDurationMs on the first invocation. */
   invokeInitMs: number;
   firstResponseMs: number;
+  /** Response latency of the environment's first invokes (the cold start's first), cold code and all. */
+  firstResponsesMs: number[];
+  /** Peak RSS after init and the first invoke. */
   runtimeRssMiB: number;
   extensionRssMiB: number;
-  requestId: string;
+  /** Every invocation of the run, for the delivery check. */
+  requestIds: string[];
   ok: boolean;
 }
 
-export interface ColdResults extends Record<RunId, ColdSample[]> {
-  /** B's extension alone (with a runtime that is ready at once): init start → extension ready. */
-  extensionReadyAloneMs: number[];
-  /** C without import-in-the-middle's ESM hook: what the recipe costs when it traces nothing. */
-  upstreamWithoutHook: ColdSample[];
-}
-
-const minimalRuntime = join(benchDir, 'fixtures', 'minimal-runtime.sh');
+export type ColdResults = Record<RunId, ColdSample[]>;
 
 export const benchEvent = { items: [1, 2, 3, 4, 5, 6, 7, 8] };
 
 export async function runColdStarts(
   runs: number,
+  firstInvokes: number,
   targets: Record<RunId, VariantTargets>,
+  cpus: number | undefined,
   progress: (done: number, total: number) => void,
 ): Promise<ColdResults> {
-  const results: ColdResults = { A: [], B: [], C: [], P: [], E: [], X: [], extensionReadyAloneMs: [], upstreamWithoutHook: [] };
+  const results = Object.fromEntries(runIds.map((id) => [id, []])) as unknown as ColdResults;
   for (let run = 0; run < runs; run++) {
-    for (const id of runIds) results[id].push(await coldStart(id, targets[id]));
-    results.upstreamWithoutHook.push(await coldStart('C', targets.C, { BENCH_UPSTREAM_ESM_HOOK: 'off' }));
-    results.extensionReadyAloneMs.push(await extensionReadyAlone(targets.B));
+    for (const id of runIds) results[id].push(await coldStart(id, targets[id], cpus, id === 'P' ? 1 : firstInvokes));
     progress(run + 1, runs);
   }
   return results;
 }
 
-/** Init with B's layer and a runtime that asks for its first event at once: the init ends when the extension is ready. */
-async function extensionReadyAlone(targets: VariantTargets): Promise<number> {
-  const options = variantOptions('B', targets);
-  const { AWS_LAMBDA_EXEC_WRAPPER: _wrapper, ...env } = options.env ?? {};
-  const probe = new LambdaEnvironment({ ...options, env, runtimeCommand: ['/bin/bash', minimalRuntime] });
+async function coldStart(id: RunId, targets: VariantTargets, cpus: number | undefined, invokes: number): Promise<ColdSample> {
+  const env = new LambdaEnvironment(variantOptions(id, targets, cpus));
   try {
-    const outcome = await probe.init();
-    return outcome.ok ? outcome.durationMs : Number.NaN;
-  } finally {
-    await probe.shutdown();
-  }
-}
-
-async function coldStart(id: RunId, targets: VariantTargets, extraEnv: Record<string, string> = {}): Promise<ColdSample> {
-  const options = variantOptions(id, targets);
-  const env = new LambdaEnvironment({ ...options, env: { ...options.env, ...extraEnv } });
-  try {
-    const invocation = await env.invoke(benchEvent);
+    const first = await env.invoke(benchEvent);
     // Sampled while the environment is frozen after the first invoke: VmHWM already holds the peak.
     const memory = sampleRss(env);
-    const timings = initTimings(env.events, env.registrations);
+    const responses = [first.responseLatencyMs];
+    const requestIds = [first.requestId];
+    let ok = first.status === 'success';
+    for (let n = 1; n < invokes; n++) {
+      const invocation = await env.invoke(benchEvent);
+      responses.push(invocation.responseLatencyMs);
+      requestIds.push(invocation.requestId);
+      ok &&= invocation.status === 'success';
+    }
     return {
-      ...timings,
-      invokeInitMs: invocation.initDurationMs ?? Number.NaN,
-      firstResponseMs: invocation.responseLatencyMs,
+      ...initTimings(env.events, env.registrations),
+      invokeInitMs: first.initDurationMs ?? Number.NaN,
+      firstResponseMs: first.responseLatencyMs,
+      firstResponsesMs: responses,
       ...memory,
-      requestId: invocation.requestId,
-      ok: invocation.status === 'success',
+      requestIds,
+      ok,
     };
   } finally {
     await env.shutdown();
@@ -84,6 +75,17 @@ export function sampleRss(env: LambdaEnvironment): { runtimeRssMiB: number; exte
     else extensionRssMiB += peakRssMiB(proc.pid);
   }
   return { runtimeRssMiB, extensionRssMiB: env.processes().some((proc) => proc.role === 'extension') ? extensionRssMiB : Number.NaN };
+}
+
+/** Anonymous (private) memory of the runtime and the extensions, now. */
+export function sampleAnonymous(env: LambdaEnvironment): { runtimeAnonMiB: number; extensionAnonMiB: number } {
+  let runtimeAnonMiB = 0;
+  let extensionAnonMiB = 0;
+  for (const proc of env.processes()) {
+    if (proc.role === 'runtime') runtimeAnonMiB += anonymousMiB(proc.pid);
+    else extensionAnonMiB += anonymousMiB(proc.pid);
+  }
+  return { runtimeAnonMiB, extensionAnonMiB: env.processes().some((proc) => proc.role === 'extension') ? extensionAnonMiB : Number.NaN };
 }
 
 /** Current (not peak) RSS of the runtime and the extensions, for growth over many invokes. */

@@ -49,7 +49,7 @@ const settleMs = 2000;
 export async function measureIngest(options: IngestOptions, targets: VariantTargets, sink: RemoteSink): Promise<IngestResult> {
   const bodies = await distinctBatches(options.batchSpans, 8);
   const hold = await startHoldServer();
-  const env = new LambdaEnvironment({ ...variantOptions('B', targets, join(benchDir, 'fixtures', 'ingest')), timeoutSec: 60 });
+  const env = new LambdaEnvironment({ ...variantOptions('B', targets, undefined, join(benchDir, 'fixtures', 'ingest')), timeoutSec: 60 });
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   try {
     await env.invoke({});

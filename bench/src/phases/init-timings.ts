@@ -17,6 +17,10 @@ export interface InitTimings {
    */
   extensionReadyMs: number;
   readyIsUpperBound: boolean;
+  /** The extension's exec → its /register (the slowest extension; NaN without one). */
+  registeredAfterExecMs: number;
+  /** The extension's exec → its first /event/next (the slowest extension; NaN without one). */
+  readyAfterExecMs: number;
 }
 
 export function initTimings(events: TelemetryEvent[], registrations: Registration[]): InitTimings {
@@ -33,8 +37,14 @@ export function initTimings(events: TelemetryEvent[], registrations: Registratio
   const runtimeStartMs = Number.isFinite(lastRegisteredMs) ? Math.max(startMs, lastRegisteredMs) : startMs;
   const readyTimes = externals.map((registration) => registration.readyAtMs);
   const exactReady = externals.length > 0 && readyTimes.every((time) => typeof time === 'number');
+  const afterExec = (pick: (registration: Registration) => number | undefined): number => {
+    const spans = externals.map((registration) => (pick(registration) ?? Number.NaN) - (registration.spawnedAtMs ?? Number.NaN));
+    return spans.length === 0 ? Number.NaN : Math.max(...spans);
+  };
   return {
     totalInitMs,
+    registeredAfterExecMs: afterExec((registration) => registration.atMs),
+    readyAfterExecMs: afterExec((registration) => registration.readyAtMs),
     runtimeInitMs: runtimeDoneMs - runtimeStartMs,
     extensionRegisteredMs: lastRegisteredMs - startMs,
     extensionReadyMs: externals.length === 0 ? Number.NaN : exactReady ? Math.max(...(readyTimes as number[])) - startMs : totalInitMs,

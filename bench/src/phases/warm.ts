@@ -1,8 +1,8 @@
-// Warm invokes, interleaved A B C A B C …: three environments live side by side (each frozen while
+// Warm invokes, interleaved A B C F A B C F …: the environments live side by side (each frozen while
 // the others run), a few unmeasured invokes first, then the measured rounds.
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
-import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
-import { benchEvent, sampleCurrentRss, sampleRss } from './cold.ts';
+import { variantIds, variantOptions, type VariantId, type VariantTargets } from '../variants.ts';
+import { benchEvent, sampleAnonymous, sampleCurrentRss, sampleRss } from './cold.ts';
 
 export interface WarmResult {
   responseLatencyMs: number[];
@@ -11,22 +11,30 @@ export interface WarmResult {
   failures: number;
   runtimeRssMiB: number;
   extensionRssMiB: number;
+  /** Anonymous (private) memory at the end: RSS without the node binary's shared pages. */
+  runtimeAnonMiB: number;
+  extensionAnonMiB: number;
   /** Current RSS growth over the measured invokes, per 1000 invokes. */
   runtimeGrowthMiBPer1000: number;
   extensionGrowthMiBPer1000: number;
 }
 
-export type WarmResults = Record<RunId, WarmResult>;
+export type WarmResults = Record<VariantId, WarmResult>;
 
 /** Invokes before the measured ones (the first is the cold start); they count for delivery. */
 export const unmeasuredWarmInvokes = 10;
 
 export async function runWarmInvokes(
   invokes: number,
-  targets: Record<RunId, VariantTargets>,
+  targets: Record<VariantId, VariantTargets>,
+  cpus: number | undefined,
   progress: (done: number, total: number) => void,
 ): Promise<WarmResults> {
-  const envs = Object.fromEntries(runIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id]))])) as Record<RunId, LambdaEnvironment>;
+  const runIds = variantIds;
+  const envs = Object.fromEntries(runIds.map((id) => [id, new LambdaEnvironment(variantOptions(id, targets[id], cpus))])) as Record<
+    VariantId,
+    LambdaEnvironment
+  >;
   const results = Object.fromEntries(
     runIds.map((id) => [
       id,
@@ -37,6 +45,8 @@ export async function runWarmInvokes(
         failures: 0,
         runtimeRssMiB: 0,
         extensionRssMiB: 0,
+        runtimeAnonMiB: 0,
+        extensionAnonMiB: 0,
         runtimeGrowthMiBPer1000: 0,
         extensionGrowthMiBPer1000: 0,
       },
@@ -49,7 +59,7 @@ export async function runWarmInvokes(
         results[id].requestIds.push(invocation.requestId);
       }
     }
-    const before = Object.fromEntries(runIds.map((id) => [id, sampleCurrentRss(envs[id])])) as Record<RunId, ReturnType<typeof sampleCurrentRss>>;
+    const before = Object.fromEntries(runIds.map((id) => [id, sampleCurrentRss(envs[id])])) as Record<VariantId, ReturnType<typeof sampleCurrentRss>>;
     const step = Math.max(1, Math.floor(invokes / 10));
     for (let round = 0; round < invokes; round++) {
       for (const id of runIds) {
@@ -64,7 +74,7 @@ export async function runWarmInvokes(
     }
     for (const id of runIds) {
       const after = sampleCurrentRss(envs[id]);
-      Object.assign(results[id], sampleRss(envs[id]), {
+      Object.assign(results[id], sampleRss(envs[id]), sampleAnonymous(envs[id]), {
         runtimeGrowthMiBPer1000: ((after.runtimeMiB - before[id].runtimeMiB) / invokes) * 1000,
         extensionGrowthMiBPer1000: ((after.extensionMiB - before[id].extensionMiB) / invokes) * 1000,
       });

@@ -54,6 +54,7 @@ export class ExtensionsClient {
   readonly #port: number;
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   #extensionId: string | undefined;
+  #onFirstEvent: (() => void) | undefined;
 
   /** `runtimeApi` is AWS_LAMBDA_RUNTIME_API (host:port). */
   constructor(runtimeApi: string) {
@@ -64,6 +65,19 @@ export class ExtensionsClient {
 
   get extensionId(): string | undefined {
     return this.#extensionId;
+  }
+
+  /**
+   * Goes on with a registration the launcher made (fast start): the identifier it was given. The
+   * launcher registered for the same events `register` would have asked for.
+   */
+  adopt(extensionId: string): void {
+    this.#extensionId = extensionId;
+  }
+
+  /** Runs `callback` once, as soon as the first event has arrived (init is over by then). */
+  onFirstEvent(callback: () => void): void {
+    this.#onFirstEvent = callback;
   }
 
   async register(name: string, events: readonly ExtensionEventType[]): Promise<Registration> {
@@ -78,6 +92,9 @@ export class ExtensionsClient {
   /** Blocks (no timeout, as the API requires) until Lambda hands over the next event. */
   async next(): Promise<ExtensionEvent> {
     const response = await this.#request('GET', '/2020-01-01/extension/event/next', this.#idHeader());
+    const firstEvent = this.#onFirstEvent;
+    this.#onFirstEvent = undefined;
+    if (firstEvent) setImmediate(firstEvent);
     const body = parseObject(response.body);
     const deadlineMs = Number(body.deadlineMs);
     if (body.eventType === 'INVOKE') {

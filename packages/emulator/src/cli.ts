@@ -10,7 +10,7 @@ import type { EmulatorOptions, InvocationResult } from './types.ts';
 
 const usage = `usage: lambda-emulator run --function DIR --handler FILE.EXPORT [--layer DIR]... [--node PATH]
          [--event FILE]... [--repeat N] [--concurrency N] [--timeout S] [--memory MB]
-         [--max-concurrency N] [--env K=V]... [--report FILE]`;
+         [--max-concurrency N] [--cpus N] [--env K=V]... [--report FILE]`;
 
 class UsageError extends Error {}
 
@@ -42,6 +42,7 @@ function parseCommandLine(argv: string[]): CliRun {
         timeout: { type: 'string' },
         memory: { type: 'string' },
         'max-concurrency': { type: 'string' },
+        cpus: { type: 'string' },
         env: { type: 'string', multiple: true },
         report: { type: 'string' },
       },
@@ -73,6 +74,7 @@ function parseCommandLine(argv: string[]): CliRun {
   if (values.timeout) options.timeoutSec = number('--timeout', values.timeout, false);
   if (values.memory) options.memoryMb = number('--memory', values.memory);
   if (values['max-concurrency']) options.maxConcurrency = number('--max-concurrency', values['max-concurrency']);
+  if (values.cpus) options.cpus = number('--cpus', values.cpus, false);
   const concurrency = values.concurrency ? number('--concurrency', values.concurrency) : 1;
   if (concurrency > 1 && options.maxConcurrency === undefined) throw new UsageError('--concurrency needs --max-concurrency (Managed Instances mode)');
   return {

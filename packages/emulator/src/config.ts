@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { EmulatorOptions } from './types.ts';
 import { ConfigurationError } from './errors.ts';
+import { checkCpus } from './sandbox/cpu-limit.ts';
 
 export interface EmulatorConfig {
   readonly functionDir: string;
@@ -14,6 +15,8 @@ export interface EmulatorConfig {
   readonly timeoutMs: number;
   readonly memoryMb: number;
   readonly maxConcurrency: number | undefined;
+  /** CPUs the sandbox's processes may use (a cgroup quota); undefined: no limit. */
+  readonly cpus: number | undefined;
   readonly env: Readonly<Record<string, string>>;
   readonly runtimeCommand: readonly string[];
   readonly functionName: string;
@@ -73,6 +76,7 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
   }
   const memoryMb = positiveInt('memoryMb', options.memoryMb, 128, 10240);
   const maxConcurrency = options.maxConcurrency === undefined ? undefined : positiveInt('maxConcurrency', options.maxConcurrency, 1, 64);
+  const cpus = options.cpus === undefined ? undefined : checkCpus(options.cpus);
   const env = { ...(options.env ?? {}) };
   for (const [key, value] of Object.entries(env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || typeof value !== 'string') invalid(`env ${key}`, 'NAME=string', value);
@@ -92,6 +96,7 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     timeoutMs: Math.round(timeoutSec * 1000),
     memoryMb,
     maxConcurrency,
+    cpus,
     env: Object.freeze(env),
     runtimeCommand: Object.freeze([...runtimeCommand]),
     functionName,

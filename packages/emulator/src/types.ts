@@ -16,6 +16,11 @@ export interface EmulatorOptions {
   /** The init phase's limit; Lambda's is 10 s. */
   initTimeoutSec?: number;
   memoryMb?: number;
+  /**
+   * Limits the runtime and the extensions (not the emulator) to this many CPUs with a cgroup quota,
+   * as Lambda does by memory size (1,769 MB = 1 vCPU). Linux, as root; init fails saying why otherwise.
+   */
+  cpus?: number;
   /** Managed Instances mode when set (> 1 lets invokes run at once in one runtime process). */
   maxConcurrency?: number;
   /** Overrides for the sandbox's environment (both runtime and extensions). */

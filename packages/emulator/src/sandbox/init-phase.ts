@@ -113,6 +113,7 @@ function launchExtensions(sandbox: Sandbox, env: Record<string, string>): void {
       args: [],
       env,
       cwd: sandbox.config.functionDir,
+      cpuLimit: sandbox.cpuLimit,
       onLine: (line) => captureLine(sandbox.deps, file.name, line),
     });
     watchExit(sandbox, proc);
@@ -131,6 +132,7 @@ function launchRuntime(sandbox: Sandbox, env: Record<string, string>): void {
     args,
     env,
     cwd: sandbox.config.functionDir,
+    cpuLimit: sandbox.cpuLimit,
     onLine: (line) => captureLine(sandbox.deps, 'runtime', line),
     onFrame: sandbox.managedInstances ? undefined : (frame) => captureFrame(sandbox.deps, frame),
   });

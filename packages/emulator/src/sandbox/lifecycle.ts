@@ -13,6 +13,7 @@ import type { TelemetryDispatcher } from '../api/telemetry/dispatcher.ts';
 import type { InitializationType } from '../api/telemetry/records.ts';
 import type { Invocation } from '../invoke/invocation.ts';
 import type { CapturedLine, InvocationResult, InvocationStatus, Registration, ShutdownReason, ShutdownResult } from '../types.ts';
+import { createCpuLimit, type CpuLimit } from './cpu-limit.ts';
 import { ExtensionRegistry } from './extension-registry.ts';
 import { runInit, type InitOutcome } from './init-phase.ts';
 import { runInvoke } from './invoke-phase.ts';
@@ -68,6 +69,8 @@ export class Sandbox {
   readonly managedInstances: boolean;
   readonly runtime: RuntimeChannel;
   readonly extensions: ExtensionRegistry;
+  /** --cpus: the cgroup every process of this sandbox joins before it execs. */
+  readonly cpuLimit: CpuLimit | undefined;
   private readonly waiters = new StateWaiters();
 
   constructor(deps: SandboxDeps) {
@@ -75,6 +78,7 @@ export class Sandbox {
     this.managedInstances = deps.config.maxConcurrency !== undefined;
     this.runtime = new RuntimeChannel(this);
     this.extensions = new ExtensionRegistry(this);
+    this.cpuLimit = deps.config.cpus === undefined ? undefined : createCpuLimit(deps.config.cpus);
   }
 
   get config(): EmulatorConfig {

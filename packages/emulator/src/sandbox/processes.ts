@@ -2,6 +2,7 @@
 // everything it started. Output is captured line by line; the runtime's framed log pipe (fd 3) too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { CpuLimit } from './cpu-limit.ts';
 import { LogFrameParser, type LogFrame } from './log-frames.ts';
 
 export interface ProcessExit {
@@ -33,6 +34,8 @@ export interface SpawnOptions {
   onLine: (line: string) => void;
   /** When set, fd 3 is a pipe and its frames are passed here. */
   onFrame?: (frame: LogFrame) => void;
+  /** --cpus: the process joins this cgroup before it execs. */
+  cpuLimit?: CpuLimit;
 }
 
 const liveGroups = new Set<number>();
@@ -50,7 +53,8 @@ function installExitHook(): void {
 export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
   installExitHook();
   const spawnedAtMs = Date.now();
-  const child = spawn(options.command, options.args, {
+  const { command, args } = options.cpuLimit ? options.cpuLimit.wrap(options.command, options.args) : options;
+  const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,
     detached: true,

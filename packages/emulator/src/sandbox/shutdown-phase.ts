@@ -50,6 +50,7 @@ export async function runShutdown(sandbox: Sandbox, reason: ShutdownReason): Pro
   await waitAtMost(Promise.all(remaining.map((proc) => proc.exited)), deadlineMs - Date.now());
   for (const proc of sandbox.processes) kill(proc);
   await Promise.all(sandbox.processes.map((proc) => proc.exited));
+  sandbox.cpuLimit?.release();
   dispatcher.setShutdownMode(false);
   dispatcher.clearSubscribers();
   sandbox.phase = 'gone';
