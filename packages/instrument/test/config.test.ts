@@ -153,11 +153,11 @@ describe('resolveInstrumentConfig', () => {
 });
 
 describe('writer selection', () => {
-  it('picks the named writer; a function becomes the function writer', () => {
-    assert.equal(selectWriter(resolveInstrumentConfig({}, {}), 'fn').name, 'extension');
+  it('picks the named writer; a function becomes the function writer', async () => {
+    assert.equal((await selectWriter(resolveInstrumentConfig({}, {}), 'fn')).name, 'extension');
     for (const name of ['extension', 'otlp', 'stdout', 'console'] as const) {
-      assert.equal(selectWriter(resolveInstrumentConfig({}, { LAMBDA_OTEL_WRITER: name.toUpperCase() }), 'fn').name, name);
+      assert.equal((await selectWriter(resolveInstrumentConfig({}, { LAMBDA_OTEL_WRITER: name.toUpperCase() }), 'fn')).name, name);
     }
-    assert.equal(selectWriter(resolveInstrumentConfig({ writer: () => {} }, {}), 'fn').name, 'function');
+    assert.equal((await selectWriter(resolveInstrumentConfig({ writer: () => {} }, {}), 'fn')).name, 'function');
   });
 });
