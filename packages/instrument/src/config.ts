@@ -229,7 +229,10 @@ export function resolveInstrumentConfig(options: InstrumentOptions = {}, env: En
     ...new Set([...ALWAYS_REDACTED_HEADERS, ...lowerNames(options.redactHeaders ?? (envRedactHeaders ? parseList(envRedactHeaders) : []))]),
   ];
   const samplerName = setting<SamplerName>('parentbased_always_on', () => parseSamplerName(env));
-  checkOtlpExporterVariables(env, report);
+  // The OTLP variables are the plugin's business only with the otlp writer; with the layer they
+  // configure its extension, which checks them itself.
+  const usesOtlp = writer === 'otlp';
+  if (usesOtlp) checkOtlpExporterVariables(env, report);
 
   const config: InstrumentConfig = {
     writer,
@@ -265,8 +268,8 @@ export function resolveInstrumentConfig(options: InstrumentOptions = {}, env: En
       DEFAULT_EXTENSION_TIMEOUT_MS,
       () => parseInteger(env, 'LAMBDA_OTEL_EXTENSION_TIMEOUT_MS', 1, 60_000) ?? DEFAULT_EXTENSION_TIMEOUT_MS,
     ),
-    otlpProtocol: setting<'http/protobuf' | 'http/json'>('http/protobuf', () => otlpProtocol(env)),
-    otlpUrlOverride: setting<string | undefined>(DEFAULT_OTLP_TRACES_URL, () => otlpUrlOverride(env)),
+    otlpProtocol: usesOtlp ? setting<'http/protobuf' | 'http/json'>('http/protobuf', () => otlpProtocol(env)) : 'http/protobuf',
+    otlpUrlOverride: usesOtlp ? setting<string | undefined>(DEFAULT_OTLP_TRACES_URL, () => otlpUrlOverride(env)) : undefined,
     maxQueuedSpans: setting(DEFAULT_MAX_QUEUED_SPANS, () => parseInteger(env, 'LAMBDA_OTEL_MAX_QUEUED_SPANS', 1, 1_000_000) ?? DEFAULT_MAX_QUEUED_SPANS),
   };
   return Object.freeze(config);

@@ -34,6 +34,7 @@ describe('resolveInstrumentConfig', () => {
     const config = resolveInstrumentConfig(
       {},
       {
+        LAMBDA_OTEL_WRITER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example.com/',
         OTEL_EXPORTER_OTLP_HEADERS: 'x-key=a%20b,tenant=t1',
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -59,15 +60,15 @@ describe('resolveInstrumentConfig', () => {
       [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' }, /OTEL_TRACES_SAMPLER_ARG is invalid, expected a number from 0 to 1/],
       [{ LAMBDA_OTEL_RECEIVER_PORT: '99999' }, /LAMBDA_OTEL_RECEIVER_PORT is invalid/],
       [
-        { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' },
+        { LAMBDA_OTEL_WRITER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' },
         /OTEL_EXPORTER_OTLP_ENDPOINT is invalid, expected an http:\/\/ or https:\/\/ URL; the default \(http:\/\/localhost:4318\/v1\/traces\) is used/,
       ],
       [
-        { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+        { LAMBDA_OTEL_WRITER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
         /OTEL_EXPORTER_OTLP_PROTOCOL is invalid, expected http\/protobuf or http\/json; the default \(http\/protobuf\) is used/,
       ],
-      [{ OTEL_EXPORTER_OTLP_TIMEOUT: 'soon' }, /OTEL_EXPORTER_OTLP_TIMEOUT is invalid/],
-      [{ OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'zstd' }, /OTEL_EXPORTER_OTLP_TRACES_COMPRESSION is invalid/],
+      [{ LAMBDA_OTEL_WRITER: 'otlp', OTEL_EXPORTER_OTLP_TIMEOUT: 'soon' }, /OTEL_EXPORTER_OTLP_TIMEOUT is invalid/],
+      [{ LAMBDA_OTEL_WRITER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'zstd' }, /OTEL_EXPORTER_OTLP_TRACES_COMPRESSION is invalid/],
       [{ OTEL_RESOURCE_ATTRIBUTES: 'novalue' }, /OTEL_RESOURCE_ATTRIBUTES is invalid/],
       [{ LAMBDA_OTEL_CAPTURE_EVENT: 'maybe' }, /LAMBDA_OTEL_CAPTURE_EVENT is invalid, expected true or false/],
     ];
@@ -86,7 +87,8 @@ describe('resolveInstrumentConfig', () => {
     const config = resolveInstrumentConfig(
       {},
       {
-        LAMBDA_OTEL_WRITER: 'kafka',
+        LAMBDA_OTEL_WRITER: 'otlp',
+        OTEL_TRACES_SAMPLER: 'sometimes',
         LAMBDA_OTEL_RECEIVER_PORT: 'x',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
         OTEL_SERVICE_NAME: 'orders',
@@ -96,9 +98,15 @@ describe('resolveInstrumentConfig', () => {
     );
     assert.equal(problems.length, 3, problems.join('\n'));
     assert.deepEqual(
-      [config.writer, config.receiverPort, config.otlpUrlOverride, config.serviceName, config.captureEvent],
-      ['extension', 4318, 'http://localhost:4318/v1/traces', 'orders', true],
+      [config.writer, config.sampler.name, config.receiverPort, config.otlpUrlOverride, config.serviceName, config.captureEvent],
+      ['otlp', 'parentbased_always_on', 4318, 'http://localhost:4318/v1/traces', 'orders', true],
     );
+  });
+
+  it('the OTLP variables are left alone unless the writer is otlp (with the layer, its extension reads them)', () => {
+    const problems: string[] = [];
+    resolveInstrumentConfig({}, { OTEL_EXPORTER_OTLP_HEADERS: 'broken', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, (problem) => problems.push(problem.message));
+    assert.deepEqual(problems, []);
   });
 
   it('no problem message repeats a secret: header values, URL userinfo and query, AWS credentials', () => {
@@ -109,7 +117,7 @@ describe('resolveInstrumentConfig', () => {
       { OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'authorization=Basic hunter2,x' },
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:hunter2@collector.example.com/otlp?sig=abc123' },
       { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https//user:hunter2@collector.example.com?sig=abc123' },
-      { LAMBDA_OTEL_WRITER: 'AKIAIOSFODNN7EXAMPLE' },
+      { OTEL_TRACES_SAMPLER: 'AKIAIOSFODNN7EXAMPLE' },
       { OTEL_PROPAGATORS: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
       { OTEL_RESOURCE_ATTRIBUTES: 'team=core,sk-live-4f9a' },
       { OTEL_EXPORTER_OTLP_TIMEOUT: 'hunter2' },
@@ -118,7 +126,7 @@ describe('resolveInstrumentConfig', () => {
     ];
     for (const env of envs) {
       const problems: string[] = [];
-      resolveInstrumentConfig({}, env, (problem) => problems.push(problem.message));
+      resolveInstrumentConfig({ writer: 'otlp' }, env, (problem) => problems.push(problem.message));
       assert.equal(problems.length, 1, JSON.stringify(env));
       for (const secret of secrets) assert.ok(!problems[0]!.includes(secret), `${problems[0]} repeats ${secret}`);
       assert.match(problems[0]!, new RegExp(Object.keys(env)[0]!), 'the variable is named');
@@ -153,11 +161,11 @@ describe('resolveInstrumentConfig', () => {
 });
 
 describe('writer selection', () => {
-  it('picks the named writer; a function becomes the function writer', () => {
-    assert.equal(selectWriter(resolveInstrumentConfig({}, {}), 'fn').name, 'extension');
+  it('picks the named writer; a function becomes the function writer', async () => {
+    assert.equal((await selectWriter(resolveInstrumentConfig({}, {}), 'fn')).name, 'extension');
     for (const name of ['extension', 'otlp', 'stdout', 'console'] as const) {
-      assert.equal(selectWriter(resolveInstrumentConfig({}, { LAMBDA_OTEL_WRITER: name.toUpperCase() }), 'fn').name, name);
+      assert.equal((await selectWriter(resolveInstrumentConfig({}, { LAMBDA_OTEL_WRITER: name.toUpperCase() }), 'fn')).name, name);
     }
-    assert.equal(selectWriter(resolveInstrumentConfig({ writer: () => {} }, {}), 'fn').name, 'function');
+    assert.equal((await selectWriter(resolveInstrumentConfig({ writer: () => {} }, {}), 'fn')).name, 'function');
   });
 });

@@ -198,6 +198,20 @@ const EXPECTED: Record<
       'faas.document.name': 'b21b84d653bb07b05b1e6b33684dc11b',
     },
   },
+  activemq: {
+    trigger: 'pubsub',
+    kind: SpanKind.CONSUMER,
+    spanName: 'process testQueue',
+    attributes: { 'messaging.system': 'activemq', 'messaging.destination.name': 'testQueue', 'messaging.batch.message_count': 2 },
+    absent: ['messaging.message.id'],
+  },
+  rabbitmq: {
+    trigger: 'pubsub',
+    kind: SpanKind.CONSUMER,
+    spanName: 'process pizzaQueue',
+    attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'pizzaQueue' },
+    absent: ['messaging.batch.message_count', 'messaging.message.id'],
+  },
   msk: {
     trigger: 'pubsub',
     kind: SpanKind.CONSUMER,
@@ -246,6 +260,12 @@ describe('trigger detection on realistic events', () => {
         assert.ok(known.has(key) || key.startsWith('lambda_otel.') || key.startsWith(headerPrefix), `${name}: ${key} is not a 1.45 attribute`);
       }
     }
+  });
+
+  it('Amazon MQ: a trace context in an ActiveMQ message property becomes a link carrier', () => {
+    const info = detectTrigger(loadEvent('activemq'), settings);
+    assert.deepEqual(info.linkCarriers, [{ traceparent: '00-aaaabbbbccccddddeeeeffff00001111-aaaabbbbccccdddd-01' }]);
+    assert.deepEqual(detectTrigger(loadEvent('rabbitmq'), settings).linkCarriers, []);
   });
 
   it('anything else is faas.trigger other, kind SERVER', () => {

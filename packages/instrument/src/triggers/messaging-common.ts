@@ -16,14 +16,21 @@ import {
   type FAAS_DOCUMENT_OPERATION_VALUE_DELETE,
   type FAAS_DOCUMENT_OPERATION_VALUE_EDIT,
   type FAAS_DOCUMENT_OPERATION_VALUE_INSERT,
+  type MESSAGING_SYSTEM_VALUE_ACTIVEMQ,
   type MESSAGING_SYSTEM_VALUE_AWS_SNS,
   type MESSAGING_SYSTEM_VALUE_AWS_SQS,
   type MESSAGING_SYSTEM_VALUE_KAFKA,
+  type MESSAGING_SYSTEM_VALUE_RABBITMQ,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { Carrier, TriggerInfo } from './trigger.ts';
 
 /** The `messaging.system` values the conventions list for the sources Lambda delivers; others leave it out. */
-export type MessagingSystem = typeof MESSAGING_SYSTEM_VALUE_AWS_SQS | typeof MESSAGING_SYSTEM_VALUE_AWS_SNS | typeof MESSAGING_SYSTEM_VALUE_KAFKA;
+export type MessagingSystem =
+  | typeof MESSAGING_SYSTEM_VALUE_AWS_SQS
+  | typeof MESSAGING_SYSTEM_VALUE_AWS_SNS
+  | typeof MESSAGING_SYSTEM_VALUE_KAFKA
+  | typeof MESSAGING_SYSTEM_VALUE_ACTIVEMQ
+  | typeof MESSAGING_SYSTEM_VALUE_RABBITMQ;
 
 export type DocumentOperation =
   typeof FAAS_DOCUMENT_OPERATION_VALUE_INSERT | typeof FAAS_DOCUMENT_OPERATION_VALUE_EDIT | typeof FAAS_DOCUMENT_OPERATION_VALUE_DELETE;

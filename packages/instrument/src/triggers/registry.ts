@@ -12,6 +12,7 @@ import { kinesis } from './kinesis.ts';
 import { dynamodb } from './dynamodb.ts';
 import { s3 } from './s3.ts';
 import { msk } from './msk.ts';
+import { activeMq, rabbitMq } from './amazon-mq.ts';
 
 /** Order matters only where shapes overlap: WebSocket and ALB before REST, schedule before EventBridge. */
 export const TRIGGER_EXTRACTORS: readonly TriggerExtractor[] = [
@@ -28,6 +29,8 @@ export const TRIGGER_EXTRACTORS: readonly TriggerExtractor[] = [
   dynamodb,
   s3,
   msk,
+  activeMq,
+  rabbitMq,
 ];
 
 /** Any event no extractor claims. */
