@@ -3,7 +3,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, node24, repoRoot } from '../support/paths.ts';
@@ -176,13 +176,13 @@ test('a bad flag, a missing handler file and a handler that fails to load are on
   assert.match(extensionFails.stderr, /init failed: Extension\.InitError: test-ext: Extension\.ConfigInvalid/);
 });
 
-test('a crashing function is a reported result, not a CLI failure', async () => {
+test('a crashing function is a reported result, and the run exits 1 after writing the report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
   try {
     const reportPath = join(dir, 'report.json');
     const eventPath = join(dir, 'event.json');
     writeFileSync(eventPath, JSON.stringify({ action: 'exit' }));
-    const { code } = await run(cliSource, [
+    const { code, stderr } = await run(cliSource, [
       'run',
       '--function',
       join(fixturesDir, 'emulator', 'functions'),
@@ -193,7 +193,8 @@ test('a crashing function is a reported result, not a CLI failure', async () => 
       '--report',
       reportPath,
     ]);
-    assert.equal(code, 0);
+    assert.equal(code, 1, 'an invocation that did not succeed makes the run fail, after the report is written');
+    assert.match(stderr, /1 of 1 invocation\(s\) did not succeed: \S+ error Runtime\.ExitError/);
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
     assert.equal(report.invocations[0].status, 'error');
     assert.equal(report.invocations[0].errorType, 'Runtime.ExitError');

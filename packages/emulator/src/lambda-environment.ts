@@ -7,10 +7,12 @@ import { runtimeRoutes } from './api/runtime/routes.ts';
 import { extensionRoutes, whenExtensionsEnabled } from './api/extensions/routes.ts';
 import { telemetryRoutes } from './api/telemetry/routes.ts';
 import { TelemetryDispatcher } from './api/telemetry/dispatcher.ts';
-import { newInvocation } from './invoke/invocation.ts';
 import { InvokeQueue, KeepAlive } from './invoke/queue.ts';
 import { Sandbox, type InitOutcome } from './sandbox/lifecycle.ts';
 import { newTraceHeader } from './sandbox/environment.ts';
+import { InvocationLogs, type LogEntry } from './logs/invocation-logs.ts';
+import { apiErrors } from './errors.ts';
+import { invokePayloadLimitBytes, newInvocation, payloadSize } from './invoke/invocation.ts';
 import type {
   CapturedLine,
   EmulatorOptions,
@@ -41,10 +43,12 @@ export class LambdaEnvironment {
   readonly invocations: InvocationResult[] = [];
   /** SHUTDOWN phases run to reset the environment after a timeout or a failure. */
   readonly resets: ShutdownResult[] = [];
-  private readonly dispatcher = new TelemetryDispatcher();
+  private readonly dispatcher: TelemetryDispatcher;
+  private readonly invocationLogs: InvocationLogs;
   private readonly queue: InvokeQueue;
   private readonly keepAlive = new KeepAlive();
   private readonly onLog: ((line: CapturedLine) => void) | undefined;
+  private readonly onResult: ((result: InvocationResult) => void) | undefined;
   private server: Promise<ApiServer> | undefined;
   private loopback: Promise<LoopbackPorts> | undefined;
   private sandbox: Sandbox | undefined;
@@ -55,6 +59,9 @@ export class LambdaEnvironment {
   constructor(options: EmulatorOptions) {
     this.config = resolveConfig(options);
     this.onLog = options.onLog;
+    this.onResult = options.onResult;
+    this.invocationLogs = new InvocationLogs(options.onLogEntry);
+    this.dispatcher = new TelemetryDispatcher((entry) => this.invocationLogs.platform(entry));
     this.queue = new InvokeQueue(this.config.maxConcurrency ?? 1);
   }
 
@@ -80,8 +87,21 @@ export class LambdaEnvironment {
     });
   }
 
+  /** One invocation's log as CloudWatch shows it: START, the lines written during it, END, REPORT. */
+  invocationLog(requestId: string): LogEntry[] {
+    return this.invocationLogs.linesOf(requestId);
+  }
+
+  /** The last 4 KB of an invocation's log (what `X-Amz-Log-Type: Tail` returns, before base64). */
+  logTail(requestId: string): string {
+    return this.invocationLogs.tail(requestId);
+  }
+
+  /** Rejects with 413 RequestEntityTooLargeException past Lambda's 6 MB payload limit. */
   invoke(event: unknown, options: InvokeOptions = {}): Promise<InvocationResult> {
     if (this.shutdownResult) return Promise.reject(new Error('The environment has been shut down'));
+    const size = payloadSize(event);
+    if (size > invokePayloadLimitBytes) return Promise.reject(apiErrors.requestTooLarge(size, invokePayloadLimitBytes));
     return this.keepAlive.during(() => this.queue.run(() => this.runInvoke(event, options)));
   }
 
@@ -133,6 +153,7 @@ export class LambdaEnvironment {
       if (failure) await this.reset(failure.reason);
     }
     this.invocations.push(result);
+    this.onResult?.(result);
     return result;
   }
 
@@ -151,7 +172,9 @@ export class LambdaEnvironment {
         dispatcher: this.dispatcher,
         runtimeApi: server.address,
         registrations: this.registrations,
-        onLog: (line) => {
+        onLog: (captured) => {
+          const entry = this.invocationLogs.output(captured);
+          const line: CapturedLine = { ...captured, atMs: entry.atMs, ...(entry.requestId ? { requestId: entry.requestId } : {}) };
           this.logs.push(line);
           this.onLog?.(line);
         },

@@ -1,6 +1,6 @@
 // The environment variables Lambda gives the runtime, and the smaller set it gives extensions.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EmulatorConfig } from '../config.ts';
@@ -18,20 +18,35 @@ const runtimeOnly = new Set([
   'AWS_LAMBDA_NODEJS_WORKER_COUNT',
 ]);
 
-const nodeMajors = new Map<string, number>();
+const nodeVersions = new Map<string, string>();
+
+/** `vMAJOR.MINOR.PATCH` of a Node binary ('' when it cannot be run). */
+export function nodeVersion(nodePath: string): string {
+  let version = nodeVersions.get(nodePath);
+  if (version === undefined) {
+    try {
+      version = execFileSync(nodePath, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+    } catch {
+      version = '';
+    }
+    nodeVersions.set(nodePath, version);
+  }
+  return version;
+}
 
 export function nodeMajor(nodePath: string): number {
-  let major = nodeMajors.get(nodePath);
-  if (major === undefined) {
-    try {
-      const version = execFileSync(nodePath, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
-      major = Number(/^v(\d+)/.exec(version)?.[1] ?? 0);
-    } catch {
-      major = 0;
-    }
-    nodeMajors.set(nodePath, major);
-  }
-  return major;
+  return Number(/^v(\d+)/.exec(nodeVersion(nodePath))?.[1] ?? 0);
+}
+
+/**
+ * platform.initStart's runtimeVersion and runtimeVersionArn, in Lambda's shapes (`nodejs:24.v12`,
+ * `arn:aws:lambda:REGION::runtime:<64 hex>`), derived from the Node that runs the runtime.
+ */
+export function runtimeVersionOf(config: EmulatorConfig): { runtimeVersion: string; runtimeVersionArn: string } | undefined {
+  const match = /^v(\d+)\.(\d+)\.(\d+)/.exec(nodeVersion(config.nodePath));
+  if (!match) return undefined;
+  const hash = createHash('sha256').update(match[0]).digest('hex');
+  return { runtimeVersion: `nodejs:${match[1]}.v${match[2]}`, runtimeVersionArn: `arn:aws:lambda:${config.region}::runtime:${hash}` };
 }
 
 export interface SandboxEnvironments {
@@ -49,7 +64,16 @@ export function buildEnvironments(
   const managedInstances = config.maxConcurrency !== undefined;
   const layerPaths = (sub: string) => config.layers.map((layer) => join(layer, sub)).filter((path) => existsSync(path));
   const path = [dirname(config.nodePath), ...layerPaths('bin'), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
-  const nodeModules = [...layerPaths(`nodejs/node${major}/node_modules`), ...layerPaths('nodejs/node_modules'), config.functionDir].join(':');
+  // As Lambda's nodejs runtimes set it: /opt/nodejs/node<major>/node_modules:/opt/nodejs/node_modules:
+  // /var/runtime/node_modules:/var/runtime:/var/task (the layers standing for /opt, the runtime client's
+  // folder for /var/runtime).
+  const nodeModules = [
+    ...layerPaths(`nodejs/node${major}/node_modules`),
+    ...layerPaths('nodejs/node_modules'),
+    join(runtimeDir, 'node_modules'),
+    runtimeDir,
+    config.functionDir,
+  ].join(':');
   const date = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   const runtime: Record<string, string> = {
     AWS_REGION: config.region,
@@ -61,7 +85,7 @@ export function buildEnvironments(
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: `${date}/[$LATEST]${randomBytes(16).toString('hex')}`,
     AWS_LAMBDA_LOG_FORMAT: managedInstances ? 'JSON' : 'Text',
-    AWS_LAMBDA_INITIALIZATION_TYPE: managedInstances ? 'lambda-managed-instances' : 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: config.initializationType,
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     AWS_SESSION_TOKEN: 'FwoGZXIvYXdzEmulatorSessionToken',

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { runtimeClientEntry, type EmulatorConfig } from '../config.ts';
 import { nowMs } from '../clock.ts';
 import { roundMs, type RecordStatus } from '../api/telemetry/records.ts';
-import { buildEnvironments } from './environment.ts';
+import { buildEnvironments, runtimeVersionOf } from './environment.ts';
 import { watchExit } from './process-exits.ts';
 import { freeze } from './freeze.ts';
 import type { Sandbox } from './lifecycle.ts';
@@ -29,7 +29,8 @@ export async function runInit(sandbox: Sandbox): Promise<InitOutcome> {
   const deadlineMs = startMs + config.initTimeoutMs;
   dispatcher.beginInit();
   const base = { initializationType: sandbox.initializationType, phase: 'init' as const };
-  dispatcher.emit({ type: 'platform.initStart', record: { ...base, functionName: config.functionName, functionVersion: '$LATEST' } });
+  const runtimeVersion = runtimeVersionOf(config) ?? {};
+  dispatcher.emit({ type: 'platform.initStart', record: { ...base, ...runtimeVersion, functionName: config.functionName, functionVersion: '$LATEST' } });
   const environments = buildEnvironments(config, sandbox.deps.runtimeApi, dirname(runtimeClientEntry()), sandbox.deps.sandboxEnv);
 
   let runtimeDoneSent = false;

@@ -1,5 +1,5 @@
 // The platform records of one invocation: platform.start, platform.runtimeDone (metrics and the
-// responseLatency/responseDuration spans) and platform.report (durations, memory, init on a cold start).
+// responseLatency/responseDuration/runtimeOverhead spans) and platform.report (durations, memory, init on a cold start).
 import { isoTime, roundMs, type Tracing } from '../api/telemetry/records.ts';
 import type { Invocation } from '../invoke/invocation.ts';
 import type { InvocationResult } from '../types.ts';
@@ -38,6 +38,8 @@ export function emitRuntimeDone(sandbox: Sandbox, invocation: Invocation, atMs: 
       spans: [
         { name: 'responseLatency', start: isoTime(invocation.startMs), durationMs: roundMs(responseStartMs - invocation.startMs) },
         { name: 'responseDuration', start: isoTime(responseStartMs), durationMs: roundMs(responseAtMs - responseStartMs) },
+        // Response sent → the runtime's next /next: the runtime's own work after the handler.
+        { name: 'runtimeOverhead', start: isoTime(responseAtMs), durationMs: roundMs(Math.max(0, atMs - responseAtMs)) },
       ],
       ...(tracing ? { tracing } : {}),
     },

@@ -82,7 +82,7 @@ export class Sandbox {
   }
 
   get initializationType(): InitializationType {
-    return this.managedInstances ? 'lambda-managed-instances' : 'on-demand';
+    return this.config.initializationType;
   }
 
   init(): Promise<InitOutcome> {

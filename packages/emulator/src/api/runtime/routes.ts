@@ -39,7 +39,7 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
         }
         env.runtime.markResponseStarted(invocation);
         if (mode !== undefined) {
-          const outcome = await readStreamedResponse(req);
+          const outcome = await readStreamedResponse(req, invocation.options.onResponseChunk);
           env.runtime.respond(invocation, outcome);
           sendJson(res, 202, accepted);
           return;
@@ -54,6 +54,7 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
           }
           throw error;
         }
+        invocation.options.onResponseChunk?.(body);
         env.runtime.respond(invocation, { status: 'success', response: decodeBody(body), producedBytes: body.length });
         sendJson(res, 202, accepted);
       },

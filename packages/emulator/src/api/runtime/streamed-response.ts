@@ -19,7 +19,14 @@ export interface StreamOutcome {
   producedBytes: number;
 }
 
-export function readStreamedResponse(req: IncomingMessage): Promise<StreamOutcome> {
+/** Text by its content type: text/*, JSON, XML, JavaScript, form data. Anything else stays bytes. */
+export function isTextContentType(contentType: string): boolean {
+  const media = contentType.split(';')[0]!.trim().toLowerCase();
+  return media.startsWith('text/') || /[/+](json|xml|javascript|x-www-form-urlencoded)$/.test(media) || media === httpIntegrationType;
+}
+
+/** `onChunk` sees every chunk as it arrives (the relay of InvokeWithResponseStream). */
+export function readStreamedResponse(req: IncomingMessage, onChunk?: (chunk: Buffer) => void): Promise<StreamOutcome> {
   const contentType = header(req, 'Content-Type') ?? 'application/octet-stream';
   return new Promise((resolveStream) => {
     const chunks: Buffer[] = [];
@@ -27,7 +34,10 @@ export function readStreamedResponse(req: IncomingMessage): Promise<StreamOutcom
     let truncated = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= streamLimitBytes) chunks.push(chunk);
+      if (size <= streamLimitBytes) {
+        chunks.push(chunk);
+        onChunk?.(chunk);
+      }
     });
     let done = false;
     const finish = () => {
@@ -51,7 +61,11 @@ export function readStreamedResponse(req: IncomingMessage): Promise<StreamOutcom
           content = body.subarray(at + preludeSeparator.length);
         }
       }
-      const outcome: StreamOutcome = { status: 'success', response: content.toString('utf8'), streamed, producedBytes: size };
+      // A binary body is kept whole: base64, never a lossy UTF-8 decoding.
+      const text = isTextContentType(contentType);
+      streamed.encoding = text ? 'utf8' : 'base64';
+      const response = content.toString(text ? 'utf8' : 'base64');
+      const outcome: StreamOutcome = { status: 'success', response, streamed, producedBytes: size };
       const errorType = trailers['lambda-runtime-function-error-type'];
       if (errorType) {
         outcome.status = 'error';
