@@ -7,7 +7,9 @@ import { parseCommandLine, usage, UsageError, type RunCommand, type ServeCommand
 import { ConsoleView } from './cli/console-view.ts';
 import { runCommand } from './cli/run-command.ts';
 import { serveCommand } from './cli/serve-command.ts';
+import { receiverEnvironment, TraceView, wantsLocalReceiver } from './cli/trace-view.ts';
 import { LambdaEnvironment } from './lambda-environment.ts';
+import { OtlpReceiver } from './trace/otlp-receiver.ts';
 import { resolveRuntimeNode, runtimeUnsupportedReason } from './runtime-node.ts';
 import type { InitOutcome } from './sandbox/lifecycle.ts';
 
@@ -40,11 +42,24 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const view = new ConsoleView(process.stdout, command.quiet);
+  const userEnv = command.options.env ?? {};
+  const receiver = wantsLocalReceiver(userEnv) ? new OtlpReceiver() : undefined;
+  const receiverUrl = await receiver?.start();
+  const traces = new TraceView(receiver, view, command.traceHtmlPath);
   const env = new LambdaEnvironment({
     ...command.options,
+    env: receiverUrl ? { ...receiverEnvironment(receiverUrl, userEnv), ...userEnv } : userEnv,
     onLogEntry: (entry) => view.logEntry(entry),
-    ...(command.command === 'serve' ? { onResult: (result) => view.result(result) } : {}),
+    ...(command.command === 'serve'
+      ? {
+          onResult: (result) => {
+            view.result(result);
+            void traces.afterInvocation(result);
+          },
+        }
+      : {}),
   });
+  traces.attach(env);
   let stop!: () => void;
   const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
   const onSignal = () => {
@@ -58,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
   if (!init.ok) {
     if (command.command === 'run') {
       await env.shutdown();
+      await traces.close();
       process.stderr.write(`lambda-emulator: ${describeInitFailure(command.options.handler, init)}\n`);
       return 1;
     }
@@ -68,8 +84,17 @@ async function main(argv: string[]): Promise<number> {
   const loopback = await env.loopbackPorts();
   const port = loopback.source === 'env' ? 'from --env' : 'a free port for this sandbox';
   process.stderr.write(`lambda-emulator: runtime ${runtimeNode}; LAMBDA_OTEL_RECEIVER_PORT=${loopback.receiverPort} (${port})\n`);
-  if (command.command === 'serve') return serveCommand(command, env, view, stopped);
-  return runCommand(command, env, view, async () => undefined);
+  process.stderr.write(
+    receiverUrl
+      ? `lambda-emulator: trace view: spans received at ${receiverUrl} (OTEL_EXPORTER_OTLP_ENDPOINT)\n`
+      : 'lambda-emulator: trace view: an OTLP endpoint is configured, so only the platform timings are shown\n',
+  );
+  try {
+    if (command.command === 'serve') return await serveCommand(command, env, view, stopped);
+    return await runCommand(command, env, view, (result) => traces.afterInvocation(result));
+  } finally {
+    await traces.close();
+  }
 }
 
 main(process.argv.slice(2)).then(

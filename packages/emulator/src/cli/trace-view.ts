@@ -1,0 +1,78 @@
+// The trace view of `run` and `serve`: the emulator's OTLP receiver stands in for a backend when the
+// user configured none (the layer is pointed at it, flushing after every invocation), each
+// invocation's waterfall is printed once its spans are in, and --trace-html keeps every invocation's
+// waterfall in one page. With an endpoint of the user's, the platform's timings are shown instead.
+import { writeFileSync } from 'node:fs';
+import type { LambdaEnvironment } from '../lambda-environment.ts';
+import { buildInvocationTrace } from '../trace/invocation-trace.ts';
+import { OtlpReceiver } from '../trace/otlp-receiver.ts';
+import { renderWaterfallHtml } from '../trace/waterfall-html.ts';
+import { renderWaterfallText } from '../trace/waterfall-text.ts';
+import type { InvocationResult } from '../types.ts';
+import type { ConsoleView } from './console-view.ts';
+
+const endpointVariables = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+/** How long to wait for an invocation's root span after its result (spans come before, with flush=end). */
+const spanWaitMs = 1000;
+
+/** Whether the emulator should receive the telemetry itself: no endpoint and no other exporter chosen. */
+export function wantsLocalReceiver(env: Readonly<Record<string, string>>): boolean {
+  if (endpointVariables.some((name) => env[name] !== undefined && env[name] !== '')) return false;
+  const exporter = env.LAMBDA_OTEL_EXPORTER;
+  return exporter === undefined || exporter === '' || exporter === 'otlp';
+}
+
+/** The variables that point the layer at the receiver (what the user set wins). */
+export function receiverEnvironment(url: string, env: Readonly<Record<string, string>>): Record<string, string> {
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: url, ...(env.LAMBDA_OTEL_FLUSH === undefined ? { LAMBDA_OTEL_FLUSH: 'end' } : {}) };
+}
+
+export class TraceView {
+  private readonly receiver: OtlpReceiver | undefined;
+  private readonly view: ConsoleView;
+  private readonly htmlPath: string | undefined;
+  private readonly results: InvocationResult[] = [];
+  private env: LambdaEnvironment | undefined;
+
+  constructor(receiver: OtlpReceiver | undefined, view: ConsoleView, htmlPath: string | undefined) {
+    this.receiver = receiver;
+    this.view = view;
+    this.htmlPath = htmlPath;
+  }
+
+  attach(env: LambdaEnvironment): void {
+    this.env = env;
+  }
+
+  /** Prints the invocation's waterfall (unless --quiet) and rewrites the HTML page. */
+  async afterInvocation(result: InvocationResult): Promise<void> {
+    this.results.push(result);
+    if (this.receiver && this.expectsSpans()) {
+      await this.receiver.waitFor(() => this.receiver!.spans.some((span) => span.attributes['faas.invocation_id'] === result.requestId), spanWaitMs);
+    }
+    if (this.view.showsDetail) this.view.text(renderWaterfallText(this.traceOf(result), this.view.colored).trimEnd());
+    this.writeHtml();
+  }
+
+  /** The page with every invocation, spans that came late included. */
+  writeHtml(): void {
+    if (!this.htmlPath) return;
+    writeFileSync(this.htmlPath, renderWaterfallHtml(this.results.map((result) => this.traceOf(result))));
+  }
+
+  async close(): Promise<void> {
+    this.writeHtml();
+    if (this.htmlPath) process.stderr.write(`lambda-emulator: trace view of ${this.results.length} invocation(s) written to ${this.htmlPath}\n`);
+    await this.receiver?.close();
+  }
+
+  private traceOf(result: InvocationResult) {
+    const env = this.env!;
+    return buildInvocationTrace(result, this.receiver?.spans ?? [], env.events, env.invocationLog(result.requestId));
+  }
+
+  /** Spans come only from a function that exports them: with layers, or once any span arrived. */
+  private expectsSpans(): boolean {
+    return (this.env?.config.layers.length ?? 0) > 0 || (this.receiver?.spans.length ?? 0) > 0;
+  }
+}
