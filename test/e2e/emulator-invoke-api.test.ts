@@ -24,8 +24,8 @@ interface Served {
   output: () => string;
 }
 
-async function serve(handler: string): Promise<Served> {
-  const child = spawn(node24, [cli, 'serve', '--function', functionDir, '--handler', handler, '--port', '0'], { cwd: repoRoot });
+async function serve(handler: string, extra: string[] = []): Promise<Served> {
+  const child = spawn(node24, [cli, 'serve', '--function', functionDir, '--handler', handler, '--port', '0', ...extra], { cwd: repoRoot });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -212,5 +212,32 @@ describe('a streaming handler behind InvokeWithResponseStream', () => {
     );
     const buffered = await served!.client.send(new InvokeCommand({ FunctionName: 'function', Payload: '{"pauseMs":1}' }));
     assert.equal(text(buffered.Payload), 'piece-1;piece-2;piece-3');
+  });
+});
+
+describe('a slow INVOKE extension behind the Invoke API', () => {
+  let served: Served | undefined;
+  beforeAll(async () => {
+    const extLayer = join(fixturesDir, 'emulator', 'ext-layer');
+    served = await serve('buffered.handler', ['--layer', extLayer, '--env', 'TEST_EXT_EVENTS=INVOKE,SHUTDOWN', '--env', 'TEST_EXT_INVOKE_DELAY_MS=1500']);
+  });
+  afterAll(async () => {
+    await stop(served);
+  });
+
+  test('the caller gets the response when the runtime answers, not after the extension post-invoke work', async () => {
+    await served!.client.send(new InvokeCommand({ FunctionName: 'invoke-api', Payload: '{"warm":true}' }));
+    // The environment is busy until the extension is done (the next invoke would queue): let it finish.
+    await new Promise((wake) => setTimeout(wake, 1800));
+    const startedMs = Date.now();
+    const out = await served!.client.send(new InvokeCommand({ FunctionName: 'invoke-api', Payload: '{"fast":true}' }));
+    const tookMs = Date.now() - startedMs;
+    assert.deepEqual(json(out.Payload).echo, { fast: true });
+    assert.ok(tookMs < 1000, `answered in ${tookMs} ms while the extension works for 1500 ms`);
+    // With Tail the answer waits for the REPORT line, which comes after the extension is done.
+    const tailStartedMs = Date.now();
+    const tailed = await served!.client.send(new InvokeCommand({ FunctionName: 'invoke-api', Payload: '{"tail":true}', LogType: 'Tail' }));
+    assert.ok(Date.now() - tailStartedMs >= 1000, 'Tail waits for the invocation to end');
+    assert.match(Buffer.from(tailed.LogResult ?? '', 'base64').toString('utf8'), /REPORT RequestId: /);
   });
 });

@@ -48,6 +48,20 @@ export interface InvokeOptions {
    * one chunk by chunk (an http-integration prelude included), for callers that relay them.
    */
   onResponseChunk?: (chunk: Buffer) => void;
+  /**
+   * Called when the runtime has answered (response complete, or an error), before the extensions'
+   * post-invoke work and the report: when Lambda hands the caller the response.
+   */
+  onResponse?: (answer: RuntimeResponse) => void;
+}
+
+/** The runtime's answer, as the caller receives it (see InvokeOptions.onResponse). */
+export interface RuntimeResponse {
+  requestId: string;
+  status: InvocationStatus;
+  response: unknown;
+  errorType?: string;
+  errorMessage?: string;
 }
 
 export interface StreamedResponse {

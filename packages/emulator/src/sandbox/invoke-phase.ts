@@ -8,7 +8,7 @@ import { toResult, type Invocation } from '../invoke/invocation.ts';
 import type { InvocationResult } from '../types.ts';
 import { freeze, thaw } from './freeze.ts';
 import { emitReport, emitRuntimeDone, emitStart } from './invoke-records.ts';
-import type { Sandbox } from './lifecycle.ts';
+import type { Failure, Sandbox } from './lifecycle.ts';
 
 export async function runInvoke(sandbox: Sandbox, invocation: Invocation): Promise<InvocationResult> {
   const { config } = sandbox.deps;
@@ -35,22 +35,31 @@ export async function runInvoke(sandbox: Sandbox, invocation: Invocation): Promi
   sandbox.runtime.release(invocation);
 
   const settled = await sandbox.waitUntil(() => invokeSettled(sandbox, invocation), invocation.startMs + config.timeoutMs - nowMs());
+  // Under Managed Instances a timeout is the invocation's own: the others in flight in the same
+  // runtime go on, and the environment is not reset. On demand it ends the environment.
+  let ownTimeout: Failure | undefined;
   if (!settled && !sandbox.failure) {
-    sandbox.failure = {
+    const timeout: Failure = {
       status: 'timeout',
       errorType: 'Sandbox.Timedout',
       errorMessage: `Task timed out after ${(config.timeoutMs / 1000).toFixed(2)} seconds`,
       reason: 'timeout',
     };
+    if (sandbox.managedInstances) ownTimeout = timeout;
+    else sandbox.failure = timeout;
   }
-  // An extension that dies fails the invoke even after the runtime answered (Lambda reports it so).
-  const failure = sandbox.failure;
-  if (failure && (invocation.state !== 'responded' || failure.errorType.startsWith('Extension.'))) {
+  // What ends the invocation: a failure before the response; after it, a dying extension (Lambda
+  // reports it so) or the timeout (the response went out, but the invocation did not finish in time).
+  const failure = ownTimeout ?? sandbox.failure;
+  if (failure && (invocation.state !== 'responded' || failure.errorType.startsWith('Extension.') || failure.status === 'timeout')) {
     invocation.status = failure.status;
     invocation.errorType = failure.errorType;
     invocation.errorMessage = failure.errorMessage;
     invocation.platformErrorType = failure.errorType;
-    invocation.response = { errorType: failure.errorType, errorMessage: failure.errorMessage };
+    // A response already delivered stays what the caller got.
+    if (invocation.state !== 'responded' || failure.errorType.startsWith('Extension.')) {
+      invocation.response = { errorType: failure.errorType, errorMessage: failure.errorMessage };
+    }
   }
   const endMs = nowMs();
   if (invocation.runtimeDoneAtMs === undefined) emitRuntimeDone(sandbox, invocation, endMs);

@@ -109,6 +109,13 @@ export class RuntimeChannel {
     invocation.allowLateError = outcome.allowLateError ?? false;
     // Under Managed Instances there is no "next /next" per invocation: the response ends its runtime phase.
     if (this.sandbox.managedInstances) emitRuntimeDone(this.sandbox, invocation, invocation.responseAtMs);
+    invocation.options.onResponse?.({
+      requestId: invocation.requestId,
+      status: outcome.status ?? 'error',
+      response: outcome.response,
+      ...(outcome.errorType !== undefined ? { errorType: outcome.errorType } : {}),
+      ...(outcome.errorMessage !== undefined ? { errorMessage: outcome.errorMessage } : {}),
+    });
     this.sandbox.changed();
   }
 

@@ -9,7 +9,7 @@ import { ApiError } from '../errors.ts';
 import { header, readBody, type Route } from '../http/server.ts';
 import { invokePayloadLimitBytes } from '../invoke/invocation.ts';
 import type { LambdaEnvironment } from '../lambda-environment.ts';
-import type { InvocationResult, InvokeOptions } from '../types.ts';
+import type { InvokeOptions, RuntimeResponse } from '../types.ts';
 import { invokeComplete, payloadChunk } from './event-stream.ts';
 import { InvokeApiError, invokeErrors, sendInvokeError } from './invoke-errors.ts';
 
@@ -58,19 +58,29 @@ async function invoke(env: LambdaEnvironment, req: IncomingMessage, res: ServerR
     res.end();
     return;
   }
+  // The caller gets the response as soon as the runtime has answered, as from Lambda: the extensions'
+  // work after it does not delay it. Tail logs need the REPORT line, so they wait for the invocation.
   const chunks: Buffer[] = [];
-  const result = await env.invoke(request.payload, { ...request.options, onResponseChunk: (chunk) => chunks.push(chunk) });
-  const body = result.status === 'success' ? Buffer.concat(chunks) : Buffer.from(JSON.stringify(errorPayload(result)));
+  let answered: (answer: RuntimeResponse) => void = () => undefined;
+  const answer = new Promise<RuntimeResponse>((resolveAnswer) => (answered = resolveAnswer));
+  const invocation = env.invoke(request.payload, {
+    ...request.options,
+    onResponseChunk: (chunk) => chunks.push(chunk),
+    onResponse: (response) => answered(response),
+  });
+  const outcome: RuntimeResponse = request.tail ? await invocation : await Promise.race([answer, invocation]);
+  const body = outcome.status === 'success' ? Buffer.concat(chunks) : Buffer.from(JSON.stringify(errorPayload(outcome)));
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
     'Content-Length': body.length,
     'X-Amz-Executed-Version': executedVersion,
-    'X-Amzn-RequestId': result.requestId,
+    'X-Amzn-RequestId': outcome.requestId,
   };
-  if (result.status !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
-  if (request.tail) headers['X-Amz-Log-Result'] = Buffer.from(env.logTail(result.requestId)).toString('base64');
+  if (outcome.status !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
+  if (request.tail) headers['X-Amz-Log-Result'] = Buffer.from(env.logTail(outcome.requestId)).toString('base64');
   res.writeHead(200, headers);
   res.end(body);
+  await invocation;
 }
 
 async function invokeWithResponseStream(env: LambdaEnvironment, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -83,7 +93,15 @@ async function invokeWithResponseStream(env: LambdaEnvironment, req: IncomingMes
   // The stream starts at once; every piece the handler writes goes out as it comes.
   res.writeHead(200, { 'Content-Type': 'application/vnd.amazon.eventstream', 'X-Amz-Executed-Version': executedVersion });
   res.flushHeaders();
-  const result = await env.invoke(request.payload, { ...request.options, onResponseChunk: (chunk) => res.write(payloadChunk(chunk)) });
+  let answered: (answer: RuntimeResponse) => void = () => undefined;
+  const answer = new Promise<RuntimeResponse>((resolveAnswer) => (answered = resolveAnswer));
+  const invocation = env.invoke(request.payload, {
+    ...request.options,
+    onResponseChunk: (chunk) => res.write(payloadChunk(chunk)),
+    onResponse: (response) => answered(response),
+  });
+  // The stream completes when the runtime's response does (with Tail, once the REPORT line is written).
+  const result: RuntimeResponse = request.tail ? await invocation : await Promise.race([answer, invocation]);
   const complete: { ErrorCode?: string; ErrorDetails?: string; LogResult?: string } = {};
   if (result.status !== 'success') {
     complete.ErrorCode = result.errorType ?? 'Unhandled';
@@ -91,10 +109,11 @@ async function invokeWithResponseStream(env: LambdaEnvironment, req: IncomingMes
   }
   if (request.tail) complete.LogResult = Buffer.from(env.logTail(result.requestId)).toString('base64');
   res.end(invokeComplete(complete));
+  await invocation;
 }
 
 /** What the caller of a failed invocation receives: the function's error object, else type and message. */
-function errorPayload(result: InvocationResult): unknown {
+function errorPayload(result: RuntimeResponse): unknown {
   const response = result.response;
   if (typeof response === 'object' && response !== null && !Array.isArray(response)) return response;
   return { errorType: result.errorType ?? 'Runtime.Unknown', errorMessage: result.errorMessage ?? '' };
