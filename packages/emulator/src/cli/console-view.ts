@@ -1,6 +1,9 @@
 // What a person watching the terminal sees: each log line as it happens, tagged by its source
 // (`platform` for Lambda's START/END/REPORT lines), and one line per result. Colour only on a TTY.
 import { styleText } from 'node:util';
+
+/** The caller decides whether to colour (a TTY, no NO_COLOR): styleText is not to check again. */
+const asDecided = { validateStream: false } as const;
 import type { LogEntry } from '../logs/invocation-logs.ts';
 import type { InvocationResult } from '../types.ts';
 
@@ -37,14 +40,14 @@ export class ConsoleView {
       return;
     }
     const tagStyle = entry.source === 'platform' ? 'cyan' : entry.source === 'runtime' ? 'green' : 'magenta';
-    const lineStyled = /\t(ERROR|FATAL)\t|"level":"(ERROR|FATAL)"/.test(entry.line) ? styleText('red', line) : line;
-    this.out.write(`${styleText(tagStyle, tag)} ${lineStyled}\n`);
+    const lineStyled = /\t(ERROR|FATAL)\t|"level":"(ERROR|FATAL)"/.test(entry.line) ? styleText('red', line, asDecided) : line;
+    this.out.write(`${styleText(tagStyle, tag, asDecided)} ${lineStyled}\n`);
   }
 
   result(result: InvocationResult): void {
     const init = result.initDurationMs !== undefined ? ` (init ${result.initDurationMs.toFixed(1)} ms)` : '';
     const error = result.errorType ? ` ${result.errorType}: ${result.errorMessage ?? ''}` : '';
-    const status = this.color ? styleText(result.status === 'success' ? 'green' : ['red', 'bold'], result.status) : result.status;
+    const status = this.color ? styleText(result.status === 'success' ? 'green' : ['red', 'bold'], result.status, asDecided) : result.status;
     this.out.write(`${result.requestId}  ${status} in ${result.durationMs.toFixed(1)} ms${init}${error}\n`);
     this.out.write(`  response: ${JSON.stringify(result.response)}\n`);
   }

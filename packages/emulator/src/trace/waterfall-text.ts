@@ -4,6 +4,9 @@
 // On a TTY errors are red and bars solid; otherwise it is plain ASCII (no escape codes), and an error
 // row starts with `!`.
 import { styleText } from 'node:util';
+
+/** The caller decides whether to colour (a TTY, no NO_COLOR): styleText is not to check again. */
+const asDecided = { validateStream: false } as const;
 import type { LogEntry } from '../logs/invocation-logs.ts';
 import { flatten, type InvocationTrace, type TraceNode } from './invocation-trace.ts';
 import type { AttributeValue } from './trace-span.ts';
@@ -36,7 +39,7 @@ const keyAttributes = [
 const hiddenAttributes = /^(faas\.invocation_id|faas\.execution|cloud\.|aws\.lambda\.invoked_arn|telemetry\.)/;
 
 export function renderWaterfallText(trace: InvocationTrace, color: boolean): string {
-  const style = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text) : text);
+  const style = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text, asDecided) : text);
   const span = Math.max(trace.endMs - trace.startMs, 0.001);
   const lines: string[] = [];
   const failed = trace.status !== 'success';
