@@ -7,7 +7,7 @@ import { parseCommandLine, usage, UsageError, type RunCommand, type ServeCommand
 import { ConsoleView } from './cli/console-view.ts';
 import { runCommand } from './cli/run-command.ts';
 import { serveCommand } from './cli/serve-command.ts';
-import { receiverEnvironment, TraceView, wantsLocalReceiver } from './cli/trace-view.ts';
+import { receiverVariables, TraceView, wantsLocalReceiver } from './cli/trace-view.ts';
 import { LambdaEnvironment } from './lambda-environment.ts';
 import { OtlpReceiver } from './trace/otlp-receiver.ts';
 import { resolveRuntimeNode, runtimeUnsupportedReason } from './runtime-node.ts';
@@ -46,9 +46,9 @@ async function main(argv: string[]): Promise<number> {
   const receiver = wantsLocalReceiver(userEnv) ? new OtlpReceiver() : undefined;
   const receiverUrl = await receiver?.start();
   const traces = new TraceView(receiver, view, command.traceHtmlPath);
-  const env = new LambdaEnvironment({
+  const lambda = new LambdaEnvironment({
     ...command.options,
-    env: receiverUrl ? { ...receiverEnvironment(receiverUrl, userEnv), ...userEnv } : userEnv,
+    env: receiverUrl ? { ...receiverVariables(receiverUrl, userEnv), ...userEnv } : userEnv,
     onLogEntry: (entry) => view.logEntry(entry),
     ...(command.command === 'serve'
       ? {
@@ -59,20 +59,20 @@ async function main(argv: string[]): Promise<number> {
         }
       : {}),
   });
-  traces.attach(env);
+  traces.attach(lambda);
   let stop!: () => void;
   const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
   const onSignal = () => {
     if (command.command === 'serve') stop();
-    else void env.shutdown().then(() => process.exit(130));
+    else void lambda.shutdown().then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const init = await env.init();
+  const init = await lambda.init();
   if (!init.ok) {
     if (command.command === 'run') {
-      await env.shutdown();
+      await lambda.shutdown();
       await traces.close();
       process.stderr.write(`lambda-emulator: ${describeInitFailure(command.options.handler, init)}\n`);
       return 1;
@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`lambda-emulator: ${describeInitFailure(command.options.handler, init)} (the next invoke inits again)\n`);
   }
   const runtimeNode = command.options.nodePath ? `Node at ${command.options.nodePath} (--node)` : resolveRuntimeNode().description;
-  const loopback = await env.loopbackPorts();
+  const loopback = await lambda.loopbackPorts();
   const port = loopback.source === 'env' ? 'from --env' : 'a free port for this sandbox';
   process.stderr.write(`lambda-emulator: runtime ${runtimeNode}; LAMBDA_OTEL_RECEIVER_PORT=${loopback.receiverPort} (${port})\n`);
   process.stderr.write(
@@ -90,8 +90,8 @@ async function main(argv: string[]): Promise<number> {
       : 'lambda-emulator: trace view: an OTLP endpoint is configured, so only the platform timings are shown\n',
   );
   try {
-    if (command.command === 'serve') return await serveCommand(command, env, view, stopped);
-    return await runCommand(command, env, view, (result) => traces.afterInvocation(result));
+    if (command.command === 'serve') return await serveCommand(command, lambda, view, stopped);
+    return await runCommand(command, lambda, view, (result) => traces.afterInvocation(result));
   } finally {
     await traces.close();
   }

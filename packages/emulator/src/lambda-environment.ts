@@ -9,7 +9,7 @@ import { telemetryRoutes } from './api/telemetry/routes.ts';
 import { TelemetryDispatcher } from './api/telemetry/dispatcher.ts';
 import { InvokeQueue, KeepAlive } from './invoke/queue.ts';
 import { Sandbox, type InitOutcome } from './sandbox/lifecycle.ts';
-import { newTraceHeader } from './sandbox/environment.ts';
+import { newTraceHeader } from './sandbox/variables.ts';
 import { InvocationLogs, type LogEntry } from './logs/invocation-logs.ts';
 import { apiErrors } from './errors.ts';
 import { invokePayloadLimitBytes, newInvocation, payloadSize } from './invoke/invocation.ts';
@@ -76,7 +76,7 @@ export class LambdaEnvironment {
   }
 
   processes(): SandboxProcessInfo[] {
-    return (this.sandbox?.processes ?? []).filter((proc) => !proc.exit).map((proc) => ({ name: proc.name, pid: proc.pid, role: proc.role }));
+    return (this.sandbox?.processes.running() ?? []).map((proc) => ({ name: proc.name, pid: proc.pid, role: proc.role }));
   }
 
   /** Starts the environment (init) without invoking; returns the init outcome. */
@@ -111,7 +111,7 @@ export class LambdaEnvironment {
       await this.resetting;
       const sandbox = this.sandbox;
       let result: ShutdownResult = { reason: 'spindown', durationMs: 0, processes: [] };
-      if (sandbox && sandbox.phase !== 'gone') result = await sandbox.shutdown('spindown');
+      if (sandbox && sandbox.state.phase !== 'gone') result = await sandbox.shutdown('spindown');
       this.dispatcher.close();
       if (this.server) await (await this.server).close();
       return result;
@@ -129,8 +129,8 @@ export class LambdaEnvironment {
     await this.ensureServer();
     const traceHeader = options.traceHeader === null ? undefined : (options.traceHeader ?? newTraceHeader());
     const invocation = newInvocation(event, options, traceHeader);
-    const broken = this.sandbox?.failure;
-    if (broken && this.sandbox?.phase !== 'gone') await this.reset(broken.reason);
+    const broken = this.sandbox?.state.failure;
+    if (broken && this.sandbox?.state.phase !== 'gone') await this.reset(broken.reason);
     const init = await this.ensureReady();
     let result: InvocationResult;
     if (!init.ok) {
@@ -149,7 +149,7 @@ export class LambdaEnvironment {
       await this.reset('failure');
     } else {
       result = await this.sandbox!.invoke(invocation);
-      const failure = this.sandbox!.failure;
+      const failure = this.sandbox!.state.failure;
       if (failure) await this.reset(failure.reason);
     }
     this.invocations.push(result);
@@ -159,7 +159,7 @@ export class LambdaEnvironment {
 
   /** The current environment, initialised (shared by concurrent invokes under Managed Instances). */
   private async ensureReady(): Promise<InitOutcome> {
-    if (this.sandbox && this.sandbox.phase !== 'gone' && this.sandbox.phase !== 'init') {
+    if (this.sandbox && this.sandbox.state.phase !== 'gone' && this.sandbox.state.phase !== 'init') {
       return { ok: true, durationMs: 0, status: 'success' };
     }
     // Set synchronously, so that concurrent invokes share one init.
@@ -168,7 +168,7 @@ export class LambdaEnvironment {
       const loopback = await this.loopbackPorts();
       this.sandbox = new Sandbox({
         config: this.config,
-        sandboxEnv: { [RECEIVER_PORT_VARIABLE]: String(loopback.receiverPort) },
+        sandboxVariables: { [RECEIVER_PORT_VARIABLE]: String(loopback.receiverPort) },
         dispatcher: this.dispatcher,
         runtimeApi: server.address,
         registrations: this.registrations,
@@ -186,7 +186,7 @@ export class LambdaEnvironment {
 
   private reset(reason: ShutdownReason): Promise<void> {
     const sandbox = this.sandbox;
-    if (!sandbox || sandbox.phase === 'gone') return Promise.resolve();
+    if (!sandbox || sandbox.state.phase === 'gone') return Promise.resolve();
     this.resetting ??= sandbox
       .shutdown(reason)
       .then((result) => {

@@ -8,7 +8,7 @@ import type { ConsoleView } from './console-view.ts';
 
 export async function runCommand(
   run: RunCommand,
-  env: LambdaEnvironment,
+  lambda: LambdaEnvironment,
   view: ConsoleView,
   afterInvocation: (result: InvocationResult) => Promise<void>,
 ): Promise<number> {
@@ -18,7 +18,7 @@ export async function runCommand(
   let done = 0;
   const worker = async () => {
     while (next < events.length) {
-      const result = await env.invoke(events[next++]);
+      const result = await lambda.invoke(events[next++]);
       done += 1;
       process.stderr.write(`[${done}/${events.length}] ${result.requestId} ${result.status} in ${result.durationMs.toFixed(1)} ms\n`);
       view.result(result);
@@ -26,8 +26,8 @@ export async function runCommand(
     }
   };
   await Promise.all(Array.from({ length: Math.min(run.concurrency, events.length) }, worker));
-  const shutdown = await env.shutdown();
-  const report = await env.report();
+  const shutdown = await lambda.shutdown();
+  const report = await lambda.report();
   const failed = report.invocations.filter((result) => result.status !== 'success');
   if (run.reportPath) {
     writeFileSync(run.reportPath, JSON.stringify(report, null, 2) + '\n');

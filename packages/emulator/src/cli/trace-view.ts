@@ -23,7 +23,7 @@ export function wantsLocalReceiver(env: Readonly<Record<string, string>>): boole
 }
 
 /** The variables that point the layer at the receiver (what the user set wins). */
-export function receiverEnvironment(url: string, env: Readonly<Record<string, string>>): Record<string, string> {
+export function receiverVariables(url: string, env: Readonly<Record<string, string>>): Record<string, string> {
   return { OTEL_EXPORTER_OTLP_ENDPOINT: url, ...(env.LAMBDA_OTEL_FLUSH === undefined ? { LAMBDA_OTEL_FLUSH: 'end' } : {}) };
 }
 
@@ -32,7 +32,7 @@ export class TraceView {
   private readonly view: ConsoleView;
   private readonly htmlPath: string | undefined;
   private readonly results: InvocationResult[] = [];
-  private env: LambdaEnvironment | undefined;
+  private lambda: LambdaEnvironment | undefined;
 
   constructor(receiver: OtlpReceiver | undefined, view: ConsoleView, htmlPath: string | undefined) {
     this.receiver = receiver;
@@ -40,8 +40,8 @@ export class TraceView {
     this.htmlPath = htmlPath;
   }
 
-  attach(env: LambdaEnvironment): void {
-    this.env = env;
+  attach(lambda: LambdaEnvironment): void {
+    this.lambda = lambda;
   }
 
   /** Prints the invocation's waterfall (unless --quiet) and rewrites the HTML page. */
@@ -67,12 +67,12 @@ export class TraceView {
   }
 
   private traceOf(result: InvocationResult) {
-    const env = this.env!;
-    return buildInvocationTrace(result, this.receiver?.spans ?? [], env.events, env.invocationLog(result.requestId));
+    const lambda = this.lambda!;
+    return buildInvocationTrace(result, this.receiver?.spans ?? [], lambda.events, lambda.invocationLog(result.requestId));
   }
 
   /** Spans come only from a function that exports them: with layers, or once any span arrived. */
   private expectsSpans(): boolean {
-    return (this.env?.config.layers.length ?? 0) > 0 || (this.receiver?.spans.length ?? 0) > 0;
+    return (this.lambda?.config.layers.length ?? 0) > 0 || (this.receiver?.spans.length ?? 0) > 0;
   }
 }

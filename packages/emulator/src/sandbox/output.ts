@@ -1,7 +1,7 @@
 // The sandbox's output: every line a process prints and every framed log record of the runtime
 // becomes a captured line and a `function` or `extension` Telemetry API record.
 import type { LogFrame } from './log-frames.ts';
-import type { SandboxDeps } from './lifecycle.ts';
+import type { SandboxDeps } from './deps.ts';
 
 export function captureLine(deps: SandboxDeps, source: string, line: string): void {
   deps.onLog({ source, line, atMs: Date.now() });

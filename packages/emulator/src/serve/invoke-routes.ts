@@ -19,17 +19,17 @@ const executedVersion = '$LATEST';
 
 type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
-export function invokeApiRoutes(env: LambdaEnvironment): Route[] {
+export function invokeApiRoutes(lambda: LambdaEnvironment): Route[] {
   return [
     {
       method: 'POST',
       path: /^\/2015-03-31\/functions\/([^/]+)\/invocations$/,
-      handle: ({ req, res, params }) => answering(res, () => invoke(env, req, res, params[0]!)),
+      handle: ({ req, res, params }) => answering(res, () => invoke(lambda, req, res, params[0]!)),
     },
     {
       method: 'POST',
       path: /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/,
-      handle: ({ req, res, params }) => answering(res, () => invokeWithResponseStream(env, req, res, params[0]!)),
+      handle: ({ req, res, params }) => answering(res, () => invokeWithResponseStream(lambda, req, res, params[0]!)),
     },
   ];
 }
@@ -44,8 +44,8 @@ async function answering(res: ServerResponse, work: () => Promise<void>): Promis
   }
 }
 
-async function invoke(env: LambdaEnvironment, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-  const request = await readInvokeRequest(env, req, name, ['RequestResponse', 'Event', 'DryRun']);
+async function invoke(lambda: LambdaEnvironment, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  const request = await readInvokeRequest(lambda, req, name, ['RequestResponse', 'Event', 'DryRun']);
   if (request.type === 'DryRun') {
     res.writeHead(204, { 'X-Amz-Executed-Version': executedVersion });
     res.end();
@@ -53,7 +53,7 @@ async function invoke(env: LambdaEnvironment, req: IncomingMessage, res: ServerR
   }
   if (request.type === 'Event') {
     // Queued behind whatever runs, in arrival order; the caller only learns it was accepted.
-    env.invoke(request.payload, request.options).catch(() => undefined);
+    lambda.invoke(request.payload, request.options).catch(() => undefined);
     res.writeHead(202, { 'X-Amz-Executed-Version': executedVersion, 'Content-Length': 0 });
     res.end();
     return;
@@ -63,7 +63,7 @@ async function invoke(env: LambdaEnvironment, req: IncomingMessage, res: ServerR
   const chunks: Buffer[] = [];
   let answered: (answer: RuntimeResponse) => void = () => undefined;
   const answer = new Promise<RuntimeResponse>((resolveAnswer) => (answered = resolveAnswer));
-  const invocation = env.invoke(request.payload, {
+  const invocation = lambda.invoke(request.payload, {
     ...request.options,
     onResponseChunk: (chunk) => chunks.push(chunk),
     onResponse: (response) => answered(response),
@@ -77,14 +77,14 @@ async function invoke(env: LambdaEnvironment, req: IncomingMessage, res: ServerR
     'X-Amzn-RequestId': outcome.requestId,
   };
   if (outcome.status !== 'success') headers['X-Amz-Function-Error'] = 'Unhandled';
-  if (request.tail) headers['X-Amz-Log-Result'] = Buffer.from(env.logTail(outcome.requestId)).toString('base64');
+  if (request.tail) headers['X-Amz-Log-Result'] = Buffer.from(lambda.logTail(outcome.requestId)).toString('base64');
   res.writeHead(200, headers);
   res.end(body);
   await invocation;
 }
 
-async function invokeWithResponseStream(env: LambdaEnvironment, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-  const request = await readInvokeRequest(env, req, name, ['RequestResponse', 'DryRun']);
+async function invokeWithResponseStream(lambda: LambdaEnvironment, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  const request = await readInvokeRequest(lambda, req, name, ['RequestResponse', 'DryRun']);
   if (request.type === 'DryRun') {
     res.writeHead(204, { 'X-Amz-Executed-Version': executedVersion });
     res.end();
@@ -95,7 +95,7 @@ async function invokeWithResponseStream(env: LambdaEnvironment, req: IncomingMes
   res.flushHeaders();
   let answered: (answer: RuntimeResponse) => void = () => undefined;
   const answer = new Promise<RuntimeResponse>((resolveAnswer) => (answered = resolveAnswer));
-  const invocation = env.invoke(request.payload, {
+  const invocation = lambda.invoke(request.payload, {
     ...request.options,
     onResponseChunk: (chunk) => res.write(payloadChunk(chunk)),
     onResponse: (response) => answered(response),
@@ -107,7 +107,7 @@ async function invokeWithResponseStream(env: LambdaEnvironment, req: IncomingMes
     complete.ErrorCode = result.errorType ?? 'Unhandled';
     complete.ErrorDetails = result.errorMessage ?? '';
   }
-  if (request.tail) complete.LogResult = Buffer.from(env.logTail(result.requestId)).toString('base64');
+  if (request.tail) complete.LogResult = Buffer.from(lambda.logTail(result.requestId)).toString('base64');
   res.end(invokeComplete(complete));
   await invocation;
 }
@@ -126,9 +126,9 @@ interface InvokeRequest {
   options: InvokeOptions;
 }
 
-async function readInvokeRequest(env: LambdaEnvironment, req: IncomingMessage, name: string, allowed: InvocationType[]): Promise<InvokeRequest> {
+async function readInvokeRequest(lambda: LambdaEnvironment, req: IncomingMessage, name: string, allowed: InvocationType[]): Promise<InvokeRequest> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  checkFunctionName(env, name, url.searchParams.get('Qualifier'));
+  checkFunctionName(lambda, name, url.searchParams.get('Qualifier'));
   const type = (header(req, 'X-Amz-Invocation-Type') ?? 'RequestResponse') as InvocationType;
   if (!allowed.includes(type)) {
     req.resume();
@@ -170,8 +170,8 @@ async function readInvokeRequest(env: LambdaEnvironment, req: IncomingMessage, n
 }
 
 /** The name, `function`, a partial ARN (ACCOUNT:function:NAME) or a full ARN; the qualifier $LATEST or none. */
-function checkFunctionName(env: LambdaEnvironment, raw: string, queryQualifier: string | null): void {
-  const { functionName, functionArn, region, accountId } = env.config;
+function checkFunctionName(lambda: LambdaEnvironment, raw: string, queryQualifier: string | null): void {
+  const { functionName, functionArn, region, accountId } = lambda.config;
   const arn = /^arn:aws[a-z-]*:lambda:([^:]+):([^:]+):function:([^:]+)(?::(.+))?$/.exec(raw);
   const partial = /^([0-9]{12}):function:([^:]+)(?::(.+))?$/.exec(raw);
   const plain = /^([^:]+)(?::(.+))?$/.exec(raw);

@@ -1,4 +1,5 @@
 // The environment variables Lambda gives the runtime, and the smaller set it gives extensions.
+// (`env` in the options and the config is the user's overrides; here they are applied last.)
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -49,17 +50,17 @@ export function runtimeVersionOf(config: EmulatorConfig): { runtimeVersion: stri
   return { runtimeVersion: `nodejs:${match[1]}.v${match[2]}`, runtimeVersionArn: `arn:aws:lambda:${config.region}::runtime:${hash}` };
 }
 
-export interface SandboxEnvironments {
+export interface SandboxVariables {
   runtime: Record<string, string>;
   extension: Record<string, string>;
 }
 
-export function buildEnvironments(
+export function buildVariables(
   config: EmulatorConfig,
   runtimeApi: string,
   runtimeDir: string,
-  sandboxEnv: Readonly<Record<string, string>> = {},
-): SandboxEnvironments {
+  sandboxVariables: Readonly<Record<string, string>> = {},
+): SandboxVariables {
   const major = nodeMajor(config.nodePath);
   const managedInstances = config.maxConcurrency !== undefined;
   const layerPaths = (sub: string) => config.layers.map((layer) => join(layer, sub)).filter((path) => existsSync(path));
@@ -114,7 +115,7 @@ export function buildEnvironments(
   for (const [key, value] of Object.entries(runtime)) {
     if (!runtimeOnly.has(key) && !key.startsWith('_')) extension[key] = value;
   }
-  return { runtime: { ...runtime, ...sandboxEnv, ...config.env }, extension: { ...extension, ...sandboxEnv, ...config.env } };
+  return { runtime: { ...runtime, ...sandboxVariables, ...config.env }, extension: { ...extension, ...sandboxVariables, ...config.env } };
 }
 
 /** X-Ray trace header as Lambda generates it: Root=1-<epoch s hex>-<96 bit>;Parent=<64 bit>;Sampled=1. */
