@@ -202,3 +202,38 @@ test('a crashing function is a reported result, and the run exits 1 after writin
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('events from standard input and inline JSON, variables from --env-file; --quiet prints only the results', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
+  try {
+    const envFile = join(dir, 'vars.env');
+    writeFileSync(envFile, '# for the function\nFROM_FILE=file value\nexport QUOTED="a b"\n');
+    const args = ['run', '--function', join(fixturesDir, 'emulator', 'functions'), '--handler', 'basic.handler', '--env-file', envFile];
+    args.push('--event', '-', '--event-json', JSON.stringify({ action: 'env', names: ['FROM_FILE', 'QUOTED'] }));
+    const quiet = await new Promise<{ code: number; stdout: string }>((resolveRun) => {
+      const child = execFile(node24, [cliSource, ...args, '--quiet'], { cwd: repoRoot, timeout: 60_000 }, (error, stdout) =>
+        resolveRun({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+      child.stdin!.end(JSON.stringify({ from: 'stdin' }));
+    });
+    assert.equal(quiet.code, 0);
+    const lines = quiet.stdout.trimEnd().split('\n');
+    assert.ok(!lines.some((line) => line.startsWith('[') || line.startsWith('==')), `no log lines or waterfalls with --quiet:\n${quiet.stdout}`);
+    const responses = lines.filter((line) => line.startsWith('  response: ')).map((line) => JSON.parse(line.slice('  response: '.length)));
+    assert.deepEqual(responses, [{ echo: { from: 'stdin' } }, { FROM_FILE: 'file value', QUOTED: 'a b' }]);
+    assert.match(lines.at(-1)!, /^2 invocation\(s\), 0 failed; /);
+
+    const loud = await new Promise<string>((resolveRun) => {
+      const child = execFile(node24, [cliSource, ...args], { cwd: repoRoot, timeout: 60_000 }, (_error, stdout) => resolveRun(stdout));
+      child.stdin!.end('{"from":"stdin"}');
+    });
+    assert.match(loud, /^\[platform\] START RequestId: \S+ Version: \$LATEST$/m);
+    assert.match(
+      loud,
+      /^\[platform\] REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/m,
+    );
+    assert.match(loud, /^== \S+ success [\d.]+ms {2}platform timings only =*$/m, 'without spans the waterfall shows the platform timings');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

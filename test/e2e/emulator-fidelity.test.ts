@@ -116,3 +116,15 @@ test('an event past 6 MB is refused with RequestEntityTooLargeException before a
   const justUnder = await env.invoke({ data: 'x'.repeat(6 * 1024 * 1024 - 20) });
   assert.equal(justUnder.status, 'success');
 });
+
+test('a binary streamed body is kept byte for byte (base64), valid UTF-8 stays text', async () => {
+  const env = environment({ functionDir: join(fixturesDir, 'emulator', 'invoke-api'), handler: 'streaming.handler' });
+  const binary = await env.invoke({ mode: 'binary' });
+  assert.equal(binary.streamed?.encoding, 'base64');
+  assert.deepEqual(
+    [...Buffer.from(binary.response as string, 'base64')],
+    Array.from({ length: 256 }, (_, byte) => byte),
+  );
+  const text = await env.invoke({ pauseMs: 1 });
+  assert.deepEqual([text.response, text.streamed?.encoding], ['piece-1;piece-2;piece-3', 'utf8']);
+});

@@ -69,7 +69,7 @@ export interface StreamedResponse {
   trailers: Record<string, string>;
   /** The http-integration prelude ({statusCode, headers, cookies}) when the stream carried one. */
   prelude?: unknown;
-  /** `base64` when the body is not text (by its content type): `response` then holds it in base64. */
+  /** `base64` when the body is not valid UTF-8 (binary): `response` then holds it in base64. */
   encoding?: 'utf8' | 'base64';
 }
 

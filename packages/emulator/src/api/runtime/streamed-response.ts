@@ -19,10 +19,15 @@ export interface StreamOutcome {
   producedBytes: number;
 }
 
-/** Text by its content type: text/*, JSON, XML, JavaScript, form data. Anything else stays bytes. */
-export function isTextContentType(contentType: string): boolean {
-  const media = contentType.split(';')[0]!.trim().toLowerCase();
-  return media.startsWith('text/') || /[/+](json|xml|javascript|x-www-form-urlencoded)$/.test(media) || media === httpIntegrationType;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text when it is valid UTF-8, else base64: never a lossy decoding. */
+function bodyText(body: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
+  try {
+    return { text: strictUtf8.decode(body), encoding: 'utf8' };
+  } catch {
+    return { text: body.toString('base64'), encoding: 'base64' };
+  }
 }
 
 /** `onChunk` sees every chunk as it arrives (the relay of InvokeWithResponseStream). */
@@ -61,10 +66,9 @@ export function readStreamedResponse(req: IncomingMessage, onChunk?: (chunk: Buf
           content = body.subarray(at + preludeSeparator.length);
         }
       }
-      // A binary body is kept whole: base64, never a lossy UTF-8 decoding.
-      const text = isTextContentType(contentType);
-      streamed.encoding = text ? 'utf8' : 'base64';
-      const response = content.toString(text ? 'utf8' : 'base64');
+      // A binary body is kept whole, in base64.
+      const { text: response, encoding } = bodyText(content);
+      streamed.encoding = encoding;
       const outcome: StreamOutcome = { status: 'success', response, streamed, producedBytes: size };
       const errorType = trailers['lambda-runtime-function-error-type'];
       if (errorType) {
