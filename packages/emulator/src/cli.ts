@@ -91,7 +91,13 @@ async function main(argv: string[]): Promise<number> {
   );
   try {
     if (command.command === 'serve') return await serveCommand(command, lambda, view, stopped);
-    return await runCommand(command, lambda, view, (result) => traces.afterInvocation(result));
+    return await runCommand(
+      command,
+      lambda,
+      view,
+      (result) => traces.afterInvocation(result, true),
+      () => traces.printLate(),
+    );
   } finally {
     await traces.close();
   }

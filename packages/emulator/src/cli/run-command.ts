@@ -11,6 +11,7 @@ export async function runCommand(
   lambda: LambdaEnvironment,
   view: ConsoleView,
   afterInvocation: (result: InvocationResult) => Promise<void>,
+  afterShutdown: () => void,
 ): Promise<number> {
   const events: unknown[] = [];
   for (let round = 0; round < run.repeat; round += 1) events.push(...run.events);
@@ -27,6 +28,7 @@ export async function runCommand(
   };
   await Promise.all(Array.from({ length: Math.min(run.concurrency, events.length) }, worker));
   const shutdown = await lambda.shutdown();
+  afterShutdown();
   const report = await lambda.report();
   const failed = report.invocations.filter((result) => result.status !== 'success');
   if (run.reportPath) {

@@ -12,8 +12,11 @@ import type { InvocationResult } from '../types.ts';
 import type { ConsoleView } from './console-view.ts';
 
 const endpointVariables = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
-/** How long to wait for an invocation's root span after its result (spans come before, with flush=end). */
-const spanWaitMs = 1000;
+/**
+ * How long to wait for an invocation's root span after its result. With flush=end the extension
+ * exports before the invocation ends, unless the span reached it after its completion grace.
+ */
+const spanWaitMs = 1500;
 
 /** Whether the emulator should receive the telemetry itself: no endpoint and no other exporter chosen. */
 export function wantsLocalReceiver(env: Readonly<Record<string, string>>): boolean {
@@ -32,6 +35,8 @@ export class TraceView {
   private readonly view: ConsoleView;
   private readonly htmlPath: string | undefined;
   private readonly results: InvocationResult[] = [];
+  /** Invocations whose spans had not arrived when their waterfall was due (printed at close). */
+  private readonly late: InvocationResult[] = [];
   private lambda: LambdaEnvironment | undefined;
 
   constructor(receiver: OtlpReceiver | undefined, view: ConsoleView, htmlPath: string | undefined) {
@@ -44,13 +49,21 @@ export class TraceView {
     this.lambda = lambda;
   }
 
-  /** Prints the invocation's waterfall (unless --quiet) and rewrites the HTML page. */
-  async afterInvocation(result: InvocationResult): Promise<void> {
+  /**
+   * Prints the invocation's waterfall (unless --quiet) and rewrites the HTML page. With `deferLate`
+   * (run), an invocation whose spans did not come in time is printed at close instead, when the
+   * extension has sent everything at SHUTDOWN.
+   */
+  async afterInvocation(result: InvocationResult, deferLate = false): Promise<void> {
     this.results.push(result);
-    if (this.receiver && this.expectsSpans()) {
-      await this.receiver.waitFor(() => this.receiver!.spans.some((span) => span.attributes['faas.invocation_id'] === result.requestId), spanWaitMs);
+    const arrived = () => this.receiver!.spans.some((span) => span.attributes['faas.invocation_id'] === result.requestId);
+    const waiting = this.receiver !== undefined && this.expectsSpans();
+    if (waiting && !(await this.receiver!.waitFor(arrived, spanWaitMs)) && deferLate) {
+      this.late.push(result);
+      if (this.view.showsDetail) this.view.text(`(the spans of ${result.requestId} are not in yet: its waterfall comes after SHUTDOWN)`);
+    } else if (this.view.showsDetail) {
+      this.view.text(renderWaterfallText(this.traceOf(result), this.view.colored).trimEnd());
     }
-    if (this.view.showsDetail) this.view.text(renderWaterfallText(this.traceOf(result), this.view.colored).trimEnd());
     this.writeHtml();
   }
 
@@ -60,7 +73,15 @@ export class TraceView {
     writeFileSync(this.htmlPath, renderWaterfallHtml(this.results.map((result) => this.traceOf(result))));
   }
 
+  /** The waterfalls that waited for SHUTDOWN (the extension sends everything then). */
+  printLate(): void {
+    for (const result of this.late.splice(0)) {
+      if (this.view.showsDetail) this.view.text(renderWaterfallText(this.traceOf(result), this.view.colored).trimEnd());
+    }
+  }
+
   async close(): Promise<void> {
+    this.printLate();
     this.writeHtml();
     if (this.htmlPath) process.stderr.write(`lambda-emulator: trace view of ${this.results.length} invocation(s) written to ${this.htmlPath}\n`);
     await this.receiver?.close();
