@@ -100,6 +100,11 @@ describe('a buffered handler behind the Invoke API', () => {
       lines.at(-1)!,
       new RegExp(`^REPORT RequestId: ${body.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB`),
     );
+    // The terminal shows the invocation live: its lines, its result and its waterfall (platform timings: no layer here).
+    const deadline = Date.now() + 5000;
+    while (!served!.output().includes(`== ${body.requestId} success`) && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 50));
+    assert.match(served!.output(), new RegExp(`^\\[platform\\] START RequestId: ${body.requestId}`, 'm'));
+    assert.match(served!.output(), new RegExp(`^== ${body.requestId} success [\\d.]+ms {2}platform timings only`, 'm'));
   });
 
   test('the RIE name `function` and the ARN reach the same function; an unknown name is ResourceNotFoundException', async () => {
