@@ -8,6 +8,7 @@ import { freeLoopbackPort } from '../loopback-port.ts';
 import { toTraceSpan, type TraceSpan } from './trace-span.ts';
 
 const maxBodyBytes = 16 * 1024 * 1024;
+const acceptedPaths = new Set(['/v1/traces', '/v1/logs', '/v1/metrics']);
 /** Spans kept at most; the oldest go first (a long `serve` session). */
 const maxSpans = 50_000;
 
@@ -58,7 +59,7 @@ export class OtlpReceiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'POST' || (path !== '/v1/traces' && path !== '/v1/logs')) {
+    if (req.method !== 'POST' || !acceptedPaths.has(path ?? '')) {
       req.resume();
       res.writeHead(404).end();
       return;
@@ -70,7 +71,7 @@ export class OtlpReceiver {
       if (size <= maxBodyBytes) chunks.push(chunk);
     }
     const contentType = req.headers['content-type'];
-    // Logs are accepted and not shown: the view takes the log lines from the processes themselves.
+    // Logs and metrics are accepted and not shown: the view takes the log lines from the processes.
     if (path === '/v1/traces' && size <= maxBodyBytes) {
       try {
         const request = decodeTraceRequest(Buffer.concat(chunks), contentType, req.headers['content-encoding']);
