@@ -8,8 +8,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, test } from 'vitest';
+import { OtlpReceiver } from '../../packages/emulator/src/trace/otlp-receiver.ts';
+import { BasicTracerProvider } from '../support/otel-test-provider.ts';
 import { layerDir, node24, repoRoot } from '../support/paths.ts';
 
 const cli = join(repoRoot, 'packages', 'emulator', 'src', 'cli.ts');
@@ -114,5 +117,41 @@ test('the HTML page in chromium: every invocation, its spans nested, the error m
     );
   } finally {
     await browser.close();
+  }
+});
+
+test('the receiver takes what an OpenTelemetry SDK sends: OTel serializers, protobuf and JSON, gzip or not', async () => {
+  const receiver = new OtlpReceiver();
+  const url = await receiver.start();
+  try {
+    const source = new BasicTracerProvider();
+    const spans = await source.spansNamed(['outer', 'inner']);
+    const cases: [string, 'protobuf' | 'json', boolean][] = [
+      ['application/x-protobuf', 'protobuf', false],
+      ['application/x-protobuf', 'protobuf', true],
+      ['application/json', 'json', false],
+    ];
+    for (const [contentType, format, gzip] of cases) {
+      const bytes = Buffer.from(source.serialize(spans, format));
+      const response = await fetch(`${url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'Content-Type': contentType, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) },
+        body: gzip ? gzipSync(bytes) : bytes,
+      });
+      assert.equal(response.status, 200, `${contentType} gzip=${gzip}`);
+    }
+    assert.equal(receiver.spans.length, 6);
+    const [outer, inner] = receiver.spans;
+    assert.deepEqual([outer!.name, inner!.name, inner!.parentSpanId], ['outer', 'inner', outer!.spanId]);
+    assert.equal(outer!.attributes['test.number'], 42);
+    assert.equal(outer!.service, 'sink-check');
+    for (const span of receiver.spans) assert.ok(span.endMs >= span.startMs && span.startMs > 1.7e12, `${span.name}: epoch ms`);
+    const metrics = await fetch(`${url}/v1/metrics`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array() });
+    assert.equal(metrics.status, 200);
+    const bad = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array([0xff, 0xff]) });
+    assert.equal(bad.status, 400);
+    assert.equal(receiver.rejected.length, 1);
+  } finally {
+    await receiver.close();
   }
 });
