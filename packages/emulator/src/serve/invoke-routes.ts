@@ -11,6 +11,7 @@ import { invokePayloadLimitBytes } from '../invoke/invocation.ts';
 import type { LambdaEnvironment } from '../lambda-environment.ts';
 import type { InvokeOptions, RuntimeResponse } from '../types.ts';
 import { invokeComplete, payloadChunk } from './event-stream.ts';
+import { isServedFunction, parseFunctionName, requestedArn } from './function-name.ts';
 import { InvokeApiError, invokeErrors, sendInvokeError } from './invoke-errors.ts';
 
 /** Lambda's limit on an asynchronous (Event) invocation's payload: 1 MB. */
@@ -128,7 +129,8 @@ interface InvokeRequest {
 
 async function readInvokeRequest(lambda: LambdaEnvironment, req: IncomingMessage, name: string, allowed: InvocationType[]): Promise<InvokeRequest> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  checkFunctionName(lambda, name, url.searchParams.get('Qualifier'));
+  const requested = parseFunctionName(name, url.searchParams.get('Qualifier') ?? undefined);
+  if (!isServedFunction(requested, lambda.config)) throw invokeErrors.functionNotFound(requestedArn(requested, lambda.config));
   const type = (header(req, 'X-Amz-Invocation-Type') ?? 'RequestResponse') as InvocationType;
   if (!allowed.includes(type)) {
     req.resume();
@@ -167,33 +169,4 @@ async function readInvokeRequest(lambda: LambdaEnvironment, req: IncomingMessage
   const tenantId = header(req, 'X-Amz-Tenant-Id');
   if (tenantId) options.tenantId = tenantId;
   return { type, payload, tail: logType === 'Tail' && type === 'RequestResponse', options };
-}
-
-/** The name, `function`, a partial ARN (ACCOUNT:function:NAME) or a full ARN; the qualifier $LATEST or none. */
-function checkFunctionName(lambda: LambdaEnvironment, raw: string, queryQualifier: string | null): void {
-  const { functionName, functionArn, region, accountId } = lambda.config;
-  const arn = /^arn:aws[a-z-]*:lambda:([^:]+):([^:]+):function:([^:]+)(?::(.+))?$/.exec(raw);
-  const partial = /^([0-9]{12}):function:([^:]+)(?::(.+))?$/.exec(raw);
-  const plain = /^([^:]+)(?::(.+))?$/.exec(raw);
-  let name: string | undefined;
-  let qualifier: string | undefined;
-  let sameAccount = true;
-  if (arn) {
-    [name, qualifier] = [arn[3], arn[4]];
-    sameAccount = arn[1] === region && arn[2] === accountId;
-  } else if (partial) {
-    [name, qualifier] = [partial[2], partial[3]];
-    sameAccount = partial[1] === accountId;
-  } else if (plain) {
-    [name, qualifier] = [plain[1], plain[2]];
-  }
-  qualifier ??= queryQualifier ?? undefined;
-  const known = sameAccount && (name === functionName || name === 'function');
-  if (!known || (qualifier !== undefined && qualifier !== executedVersion)) {
-    throw invokeErrors.functionNotFound(
-      qualifier
-        ? `${functionArn.replace(/:function:.*$/, `:function:${name ?? raw}`)}:${qualifier}`
-        : functionArn.replace(/:function:.*$/, `:function:${name ?? raw}`),
-    );
-  }
 }
