@@ -1,7 +1,9 @@
 // The demo function: validates the event, composes a greeting in a child span (with a nested
 // "client" call), logs as it goes, and fails with a TypeError when the name is not a string.
 // With the lambda-otel layer its spans nest under the invocation's root span; without it the
-// OpenTelemetry API is a no-op and the handler behaves the same.
+// OpenTelemetry API is a no-op and the handler behaves the same. `@opentelemetry/api` resolves from
+// this repository's node_modules (a dependency of @lambda-otel/instrument); a deployed function
+// bundles or installs its own copy.
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 const pause = (ms) => new Promise((wake) => setTimeout(wake, ms));
