@@ -3,7 +3,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, node24, repoRoot } from '../support/paths.ts';
@@ -176,13 +176,13 @@ test('a bad flag, a missing handler file and a handler that fails to load are on
   assert.match(extensionFails.stderr, /init failed: Extension\.InitError: test-ext: Extension\.ConfigInvalid/);
 });
 
-test('a crashing function is a reported result, not a CLI failure', async () => {
+test('a crashing function is a reported result, and the run exits 1 after writing the report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
   try {
     const reportPath = join(dir, 'report.json');
     const eventPath = join(dir, 'event.json');
     writeFileSync(eventPath, JSON.stringify({ action: 'exit' }));
-    const { code } = await run(cliSource, [
+    const { code, stderr } = await run(cliSource, [
       'run',
       '--function',
       join(fixturesDir, 'emulator', 'functions'),
@@ -193,10 +193,46 @@ test('a crashing function is a reported result, not a CLI failure', async () => 
       '--report',
       reportPath,
     ]);
-    assert.equal(code, 0);
+    assert.equal(code, 1, 'an invocation that did not succeed makes the run fail, after the report is written');
+    assert.match(stderr, /1 of 1 invocation\(s\) did not succeed: \S+ error Runtime\.ExitError/);
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
     assert.equal(report.invocations[0].status, 'error');
     assert.equal(report.invocations[0].errorType, 'Runtime.ExitError');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('events from standard input and inline JSON, variables from --env-file; --quiet prints only the results', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
+  try {
+    const envFile = join(dir, 'vars.env');
+    writeFileSync(envFile, '# for the function\nFROM_FILE=file value\nexport QUOTED="a b"\n');
+    const args = ['run', '--function', join(fixturesDir, 'emulator', 'functions'), '--handler', 'basic.handler', '--env-file', envFile];
+    args.push('--event', '-', '--event-json', JSON.stringify({ action: 'env', names: ['FROM_FILE', 'QUOTED'] }));
+    const quiet = await new Promise<{ code: number; stdout: string }>((resolveRun) => {
+      const child = execFile(node24, [cliSource, ...args, '--quiet'], { cwd: repoRoot, timeout: 60_000 }, (error, stdout) =>
+        resolveRun({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+      child.stdin!.end(JSON.stringify({ from: 'stdin' }));
+    });
+    assert.equal(quiet.code, 0);
+    const lines = quiet.stdout.trimEnd().split('\n');
+    assert.ok(!lines.some((line) => line.startsWith('[') || line.startsWith('==')), `no log lines or waterfalls with --quiet:\n${quiet.stdout}`);
+    const responses = lines.filter((line) => line.startsWith('  response: ')).map((line) => JSON.parse(line.slice('  response: '.length)));
+    assert.deepEqual(responses, [{ echo: { from: 'stdin' } }, { FROM_FILE: 'file value', QUOTED: 'a b' }]);
+    assert.match(lines.at(-1)!, /^2 invocation\(s\), 0 failed; /);
+
+    const loud = await new Promise<string>((resolveRun) => {
+      const child = execFile(node24, [cliSource, ...args], { cwd: repoRoot, timeout: 60_000 }, (_error, stdout) => resolveRun(stdout));
+      child.stdin!.end('{"from":"stdin"}');
+    });
+    assert.match(loud, /^\[platform\] START RequestId: \S+ Version: \$LATEST$/m);
+    assert.match(
+      loud,
+      /^\[platform\] REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/m,
+    );
+    assert.match(loud, /^== \S+ success [\d.]+ms {2}platform timings only =*$/m, 'without spans the waterfall shows the platform timings');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

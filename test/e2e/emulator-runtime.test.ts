@@ -142,7 +142,7 @@ test('buffered response, thrown error, logs, environment and an oversized respon
     };
     assert.deepEqual(
       runtimeDone.spans.map((span) => span.name),
-      ['responseLatency', 'responseDuration'],
+      ['responseLatency', 'responseDuration', 'runtimeOverhead'],
     );
     assert.equal(runtimeDone.metrics.producedBytes, JSON.stringify(first.response).length);
     const types = env.events.map((event) => event.type);

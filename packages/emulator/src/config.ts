@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { EmulatorOptions } from './types.ts';
 import { ConfigurationError } from './errors.ts';
 import { checkCpus } from './sandbox/cpu-limit.ts';
+import type { InitializationType } from './api/telemetry/records.ts';
 
 export interface EmulatorConfig {
   readonly functionDir: string;
@@ -26,6 +27,8 @@ export interface EmulatorConfig {
   readonly initTimeoutMs: number;
   /** A layer holds disable-extensions-jwigqn8j (/opt/disable-extensions-jwigqn8j): no extension runs. */
   readonly extensionsDisabled: boolean;
+  /** on-demand, provisioned-concurrency, or lambda-managed-instances (set by maxConcurrency). */
+  readonly initializationType: InitializationType;
 }
 
 const require = createRequire(import.meta.url);
@@ -57,9 +60,8 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     invalid('functionDir', 'an existing directory', options.functionDir);
   }
   const functionDir = resolve(options.functionDir);
-  if (typeof options.handler !== 'string' || !/^[^.]+\..+$/.test(basename(options.handler))) {
-    invalid('handler', 'FILE.EXPORT (e.g. index.handler)', options.handler);
-  }
+  // A handler without a dot goes to the runtime as it is: it answers Runtime.MalformedHandlerName.
+  if (typeof options.handler !== 'string' || options.handler.trim() === '') invalid('handler', 'FILE.EXPORT (e.g. index.handler)', options.handler);
   const layers = (options.layers ?? []).map((dir) => {
     if (!isDirectory(dir)) invalid('layer', 'an existing directory', dir);
     return resolve(dir);
@@ -85,6 +87,13 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
   if (!Array.isArray(runtimeCommand) || runtimeCommand.some((part) => typeof part !== 'string')) {
     invalid('runtimeCommand', 'an array of strings ([] = a runtime started by the caller)', runtimeCommand);
   }
+  const chosenType = options.initializationType ?? 'on-demand';
+  if (chosenType !== 'on-demand' && chosenType !== 'provisioned-concurrency') {
+    invalid('initializationType', 'on-demand or provisioned-concurrency', chosenType);
+  }
+  if (chosenType === 'provisioned-concurrency' && maxConcurrency !== undefined) {
+    invalid('initializationType', 'on-demand with maxConcurrency (Managed Instances has its own type)', chosenType);
+  }
   const functionName = options.functionName ?? basename(functionDir);
   const region = options.region ?? env.AWS_REGION ?? 'us-east-1';
   const accountId = '000000000000';
@@ -105,6 +114,7 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     functionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
     initTimeoutMs: Math.round(initTimeoutSec * 1000),
     extensionsDisabled: layers.some((layer) => existsSync(join(layer, extensionsDisabledFile))),
+    initializationType: maxConcurrency !== undefined ? 'lambda-managed-instances' : chosenType,
   });
 }
 

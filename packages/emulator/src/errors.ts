@@ -19,6 +19,8 @@ export class ApiError extends Error {
 }
 
 export const apiErrors = {
+  requestTooLarge: (size: number, limit: number) =>
+    new ApiError(413, 'RequestEntityTooLargeException', `${size} byte payload is too large for the RequestResponse invocation type (limit ${limit} bytes)`),
   invalidRequestId: () => new ApiError(400, 'InvalidRequestID', 'Invalid request ID'),
   invalidStateTransition: (what: string) => new ApiError(403, 'InvalidStateTransition', `State transition is not allowed: ${what}`),
   payloadTooLarge: (limit: number) => new ApiError(413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${limit} bytes).`),

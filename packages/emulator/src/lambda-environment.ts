@@ -7,10 +7,12 @@ import { runtimeRoutes } from './api/runtime/routes.ts';
 import { extensionRoutes, whenExtensionsEnabled } from './api/extensions/routes.ts';
 import { telemetryRoutes } from './api/telemetry/routes.ts';
 import { TelemetryDispatcher } from './api/telemetry/dispatcher.ts';
-import { newInvocation } from './invoke/invocation.ts';
 import { InvokeQueue, KeepAlive } from './invoke/queue.ts';
 import { Sandbox, type InitOutcome } from './sandbox/lifecycle.ts';
-import { newTraceHeader } from './sandbox/environment.ts';
+import { newTraceHeader } from './sandbox/variables.ts';
+import { InvocationLogs, type LogEntry } from './logs/invocation-logs.ts';
+import { apiErrors } from './errors.ts';
+import { invokePayloadLimitBytes, newInvocation, payloadSize } from './invoke/invocation.ts';
 import type {
   CapturedLine,
   EmulatorOptions,
@@ -41,10 +43,12 @@ export class LambdaEnvironment {
   readonly invocations: InvocationResult[] = [];
   /** SHUTDOWN phases run to reset the environment after a timeout or a failure. */
   readonly resets: ShutdownResult[] = [];
-  private readonly dispatcher = new TelemetryDispatcher();
+  private readonly dispatcher: TelemetryDispatcher;
+  private readonly invocationLogs: InvocationLogs;
   private readonly queue: InvokeQueue;
   private readonly keepAlive = new KeepAlive();
   private readonly onLog: ((line: CapturedLine) => void) | undefined;
+  private readonly onResult: ((result: InvocationResult) => void) | undefined;
   private server: Promise<ApiServer> | undefined;
   private loopback: Promise<LoopbackPorts> | undefined;
   private sandbox: Sandbox | undefined;
@@ -55,6 +59,9 @@ export class LambdaEnvironment {
   constructor(options: EmulatorOptions) {
     this.config = resolveConfig(options);
     this.onLog = options.onLog;
+    this.onResult = options.onResult;
+    this.invocationLogs = new InvocationLogs(options.onLogEntry);
+    this.dispatcher = new TelemetryDispatcher((entry) => this.invocationLogs.platform(entry));
     this.queue = new InvokeQueue(this.config.maxConcurrency ?? 1);
   }
 
@@ -69,7 +76,7 @@ export class LambdaEnvironment {
   }
 
   processes(): SandboxProcessInfo[] {
-    return (this.sandbox?.processes ?? []).filter((proc) => !proc.exit).map((proc) => ({ name: proc.name, pid: proc.pid, role: proc.role }));
+    return (this.sandbox?.processes.running() ?? []).map((proc) => ({ name: proc.name, pid: proc.pid, role: proc.role }));
   }
 
   /** Starts the environment (init) without invoking; returns the init outcome. */
@@ -80,8 +87,21 @@ export class LambdaEnvironment {
     });
   }
 
+  /** One invocation's log as CloudWatch shows it: START, the lines written during it, END, REPORT. */
+  invocationLog(requestId: string): LogEntry[] {
+    return this.invocationLogs.linesOf(requestId);
+  }
+
+  /** The last 4 KB of an invocation's log (what `X-Amz-Log-Type: Tail` returns, before base64). */
+  logTail(requestId: string): string {
+    return this.invocationLogs.tail(requestId);
+  }
+
+  /** Rejects with 413 RequestEntityTooLargeException past Lambda's 6 MB payload limit. */
   invoke(event: unknown, options: InvokeOptions = {}): Promise<InvocationResult> {
     if (this.shutdownResult) return Promise.reject(new Error('The environment has been shut down'));
+    const size = payloadSize(event);
+    if (size > invokePayloadLimitBytes) return Promise.reject(apiErrors.requestTooLarge(size, invokePayloadLimitBytes));
     return this.keepAlive.during(() => this.queue.run(() => this.runInvoke(event, options)));
   }
 
@@ -91,7 +111,7 @@ export class LambdaEnvironment {
       await this.resetting;
       const sandbox = this.sandbox;
       let result: ShutdownResult = { reason: 'spindown', durationMs: 0, processes: [] };
-      if (sandbox && sandbox.phase !== 'gone') result = await sandbox.shutdown('spindown');
+      if (sandbox && sandbox.state.phase !== 'gone') result = await sandbox.shutdown('spindown');
       this.dispatcher.close();
       if (this.server) await (await this.server).close();
       return result;
@@ -109,8 +129,8 @@ export class LambdaEnvironment {
     await this.ensureServer();
     const traceHeader = options.traceHeader === null ? undefined : (options.traceHeader ?? newTraceHeader());
     const invocation = newInvocation(event, options, traceHeader);
-    const broken = this.sandbox?.failure;
-    if (broken && this.sandbox?.phase !== 'gone') await this.reset(broken.reason);
+    const broken = this.sandbox?.state.failure;
+    if (broken && this.sandbox?.state.phase !== 'gone') await this.reset(broken.reason);
     const init = await this.ensureReady();
     let result: InvocationResult;
     if (!init.ok) {
@@ -129,16 +149,17 @@ export class LambdaEnvironment {
       await this.reset('failure');
     } else {
       result = await this.sandbox!.invoke(invocation);
-      const failure = this.sandbox!.failure;
+      const failure = this.sandbox!.state.failure;
       if (failure) await this.reset(failure.reason);
     }
     this.invocations.push(result);
+    this.onResult?.(result);
     return result;
   }
 
   /** The current environment, initialised (shared by concurrent invokes under Managed Instances). */
   private async ensureReady(): Promise<InitOutcome> {
-    if (this.sandbox && this.sandbox.phase !== 'gone' && this.sandbox.phase !== 'init') {
+    if (this.sandbox && this.sandbox.state.phase !== 'gone' && this.sandbox.state.phase !== 'init') {
       return { ok: true, durationMs: 0, status: 'success' };
     }
     // Set synchronously, so that concurrent invokes share one init.
@@ -147,11 +168,13 @@ export class LambdaEnvironment {
       const loopback = await this.loopbackPorts();
       this.sandbox = new Sandbox({
         config: this.config,
-        sandboxEnv: { [RECEIVER_PORT_VARIABLE]: String(loopback.receiverPort) },
+        sandboxVariables: { [RECEIVER_PORT_VARIABLE]: String(loopback.receiverPort) },
         dispatcher: this.dispatcher,
         runtimeApi: server.address,
         registrations: this.registrations,
-        onLog: (line) => {
+        onLog: (captured) => {
+          const entry = this.invocationLogs.output(captured);
+          const line: CapturedLine = { ...captured, atMs: entry.atMs, ...(entry.requestId ? { requestId: entry.requestId } : {}) };
           this.logs.push(line);
           this.onLog?.(line);
         },
@@ -163,7 +186,7 @@ export class LambdaEnvironment {
 
   private reset(reason: ShutdownReason): Promise<void> {
     const sandbox = this.sandbox;
-    if (!sandbox || sandbox.phase === 'gone') return Promise.resolve();
+    if (!sandbox || sandbox.state.phase === 'gone') return Promise.resolve();
     this.resetting ??= sandbox
       .shutdown(reason)
       .then((result) => {

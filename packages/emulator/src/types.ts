@@ -1,4 +1,7 @@
 // Public types of the emulator: options in, results out. Shared by the API, the CLI and the report.
+import type { LogEntry } from './logs/invocation-logs.ts';
+
+export type { LogEntry };
 
 export type InvocationStatus = 'success' | 'error' | 'timeout' | 'failure';
 export type ShutdownReason = 'spindown' | 'timeout' | 'failure';
@@ -31,6 +34,12 @@ export interface EmulatorOptions {
   region?: string;
   /** Called with each captured output line as it arrives (for a live view). */
   onLog?: (log: CapturedLine) => void;
+  /** Called with each line of the log view as it happens: output lines and Lambda's START/END/REPORT lines. */
+  onLogEntry?: (entry: LogEntry) => void;
+  /** Called with each invocation's result as it completes. */
+  onResult?: (result: InvocationResult) => void;
+  /** `AWS_LAMBDA_INITIALIZATION_TYPE` and the platform records' initializationType (default on-demand). */
+  initializationType?: 'on-demand' | 'provisioned-concurrency';
 }
 
 export interface InvokeOptions {
@@ -39,6 +48,25 @@ export interface InvokeOptions {
   clientContext?: unknown;
   cognitoIdentity?: { cognitoIdentityId: string; cognitoIdentityPoolId: string };
   tenantId?: string;
+  /**
+   * The response body's bytes as the runtime sends them: a buffered response in one chunk, a streamed
+   * one chunk by chunk (an http-integration prelude included), for callers that relay them.
+   */
+  onResponseChunk?: (chunk: Buffer) => void;
+  /**
+   * Called when the runtime has answered (response complete, or an error), before the extensions'
+   * post-invoke work and the report: when Lambda hands the caller the response.
+   */
+  onResponse?: (answer: RuntimeResponse) => void;
+}
+
+/** The runtime's answer, as the caller receives it (see InvokeOptions.onResponse). */
+export interface RuntimeResponse {
+  requestId: string;
+  status: InvocationStatus;
+  response: unknown;
+  errorType?: string;
+  errorMessage?: string;
 }
 
 export interface StreamedResponse {
@@ -46,6 +74,8 @@ export interface StreamedResponse {
   trailers: Record<string, string>;
   /** The http-integration prelude ({statusCode, headers, cookies}) when the stream carried one. */
   prelude?: unknown;
+  /** `base64` when the body is not valid UTF-8 (binary): `response` then holds it in base64. */
+  encoding?: 'utf8' | 'base64';
 }
 
 export interface InvocationResult {
@@ -87,6 +117,10 @@ export interface TelemetryEvent {
 export interface CapturedLine {
   source: string;
   line: string;
+  /** When the emulator read it (epoch ms). */
+  atMs?: number;
+  /** The invocation it belongs to, when that is known (see logs/invocation-logs.ts). */
+  requestId?: string;
 }
 
 export interface Registration {

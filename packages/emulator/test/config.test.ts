@@ -21,7 +21,8 @@ test('defaults: 3 s timeout, 10 s init limit, 128 MB, extensions enabled, frozen
 test('each bad option is one error naming it, what is expected and what was given', () => {
   const cases: [object, RegExp][] = [
     [{ functionDir: '/no/such/dir' }, /^Configuration: functionDir is invalid, expected an existing directory, actual "\/no\/such\/dir"$/],
-    [{ handler: 'index' }, /^Configuration: handler is invalid, expected FILE\.EXPORT/],
+    [{ handler: '' }, /^Configuration: handler is invalid, expected FILE\.EXPORT/],
+    [{ initializationType: 'snap-start' }, /^Configuration: initializationType is invalid, expected on-demand or provisioned-concurrency/],
     [{ timeoutSec: 0 }, /^Configuration: timeoutSec is invalid/],
     [{ initTimeoutSec: -1 }, /^Configuration: initTimeoutSec is invalid, expected a number of seconds from 0 to 900, actual -1$/],
     [{ memoryMb: 1.5 }, /^Configuration: memoryMb is invalid, expected an integer from 1 to 10240, actual 1\.5$/],

@@ -184,6 +184,7 @@ test('a streamed response: chunked, octet-stream by default, a mid-stream error 
     );
     assert.deepEqual([streamed.status, streamed.errorType, streamed.errorMessage], ['error', 'Function.StreamBroke', 'the stream broke']);
     assert.equal(streamed.response, 'part one, part two', 'the bytes sent before the error are kept');
+    assert.equal(streamed.streamed?.encoding, 'utf8', 'valid UTF-8 is text, whatever the content type');
     assert.equal(streamed.streamed?.contentType, 'application/octet-stream');
     const done = platformRecord(runtime.env, 'platform.runtimeDone', requestId);
     assert.deepEqual([done.status, done.errorType, done.metrics.producedBytes], ['error', 'Function.StreamBroke', 'part one, part two'.length]);

@@ -58,7 +58,14 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(routes: Route[]): Promise<ApiServer> {
+export interface ServerOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default true: the sandbox's connections never keep the emulator's process alive. */
+  unrefConnections?: boolean;
+}
+
+export async function startApiServer(routes: Route[], options: ServerOptions = {}): Promise<ApiServer> {
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0] ?? '/';
     const matching = routes.filter((route) => route.path.test(url));
@@ -86,7 +93,7 @@ export async function startApiServer(routes: Route[]): Promise<ApiServer> {
   });
   server.on('clientError', answerMalformedRequest);
   // Connections from the sandbox (parked /next requests) never keep the emulator's process alive.
-  server.on('connection', (socket) => socket.unref());
+  if (options.unrefConnections ?? true) server.on('connection', (socket) => socket.unref());
   // Long-polling clients (/next) must never be timed out by the server.
   server.requestTimeout = 0;
   server.headersTimeout = 0;
@@ -94,7 +101,7 @@ export async function startApiServer(routes: Route[]): Promise<ApiServer> {
   server.timeout = 0;
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolveListen());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -28,6 +28,14 @@ export interface Invocation {
   initDurationMs?: number;
 }
 
+/** Lambda's limit on a synchronous invocation's event: 6 MB (6,291,456 bytes). */
+export const invokePayloadLimitBytes = 6 * 1024 * 1024;
+
+/** The event's size as the runtime will receive it (JSON text, or the bytes as given). */
+export function payloadSize(event: unknown): number {
+  return Buffer.isBuffer(event) ? event.length : Buffer.byteLength(JSON.stringify(event ?? null));
+}
+
 export function newInvocation(event: unknown, options: InvokeOptions, traceHeader: string | undefined): Invocation {
   const payload = Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event ?? null));
   return {

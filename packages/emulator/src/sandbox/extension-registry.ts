@@ -6,8 +6,10 @@ import type { ServerResponse } from 'node:http';
 import { apiErrors } from '../errors.ts';
 import type { ExtensionEvent, ExtensionEventType } from '../api/extensions/events.ts';
 import type { Subscription } from '../api/telemetry/subscribe.ts';
-import type { Sandbox } from './lifecycle.ts';
+import type { SandboxDeps } from './deps.ts';
+import type { SandboxProcesses } from './process-list.ts';
 import type { SandboxProcess } from './processes.ts';
+import type { SandboxState } from './state.ts';
 import type { Registration } from '../types.ts';
 
 export interface ExtensionState {
@@ -39,10 +41,16 @@ export class ExtensionRegistry {
   /** The external extensions init launched; a registration under one of these names is external. */
   externalFiles: ExternalExtensionFile[] = [];
   private readonly byId = new Map<string, ExtensionState>();
-  private readonly sandbox: Sandbox;
+  private readonly deps: SandboxDeps;
+  private readonly state: SandboxState;
+  private readonly processes: SandboxProcesses;
+  private readonly managedInstances: boolean;
 
-  constructor(sandbox: Sandbox) {
-    this.sandbox = sandbox;
+  constructor(deps: SandboxDeps, state: SandboxState, processes: SandboxProcesses, managedInstances: boolean) {
+    this.deps = deps;
+    this.state = state;
+    this.processes = processes;
+    this.managedInstances = managedInstances;
   }
 
   all(): ExtensionState[] {
@@ -54,8 +62,7 @@ export class ExtensionRegistry {
   }
 
   register(name: string, events: ExtensionEventType[]): ExtensionState {
-    const sandbox = this.sandbox;
-    if (!sandbox.registrationOpen || sandbox.phase !== 'init') throw apiErrors.registrationClosed();
+    if (!this.state.registrationOpen) throw apiErrors.registrationClosed();
     const registered = this.all();
     const file = this.externalFiles.find((candidate) => candidate.name === name);
     const kind = file ? 'external' : 'internal';
@@ -63,11 +70,11 @@ export class ExtensionRegistry {
     if (kind === 'internal' && events.includes('SHUTDOWN')) {
       throw apiErrors.invalidEventType('Internal extensions cannot register for SHUTDOWN');
     }
-    if (kind === 'external' && sandbox.managedInstances && events.includes('INVOKE')) {
+    if (kind === 'external' && this.managedInstances && events.includes('INVOKE')) {
       throw apiErrors.invalidEventType('Under Managed Instances external extensions may register for SHUTDOWN only');
     }
     if (registered.length >= maxExtensions) throw apiErrors.tooManyExtensions();
-    const extensionProcess = kind === 'external' ? sandbox.processes.find((proc) => proc.role === 'extension' && proc.name === name) : undefined;
+    const extensionProcess = kind === 'external' ? this.processes.all.find((proc) => proc.role === 'extension' && proc.name === name) : undefined;
     const registeredAtMs = Date.now();
     const ext: ExtensionState = {
       id: randomUUID(),
@@ -82,9 +89,9 @@ export class ExtensionRegistry {
       process: extensionProcess,
     };
     this.byId.set(ext.id, ext);
-    sandbox.deps.registrations.push(ext.registration);
-    sandbox.deps.dispatcher.emit({ type: 'platform.extension', record: { name, state: 'Ready', events: [...events] } });
-    sandbox.changed();
+    this.deps.registrations.push(ext.registration);
+    this.deps.dispatcher.emit({ type: 'platform.extension', record: { name, state: 'Ready', events: [...events] } });
+    this.state.changed();
     return ext;
   }
 
@@ -109,11 +116,11 @@ export class ExtensionRegistry {
       res.on('close', () => {
         if (ext.parked === res) {
           ext.parked = undefined;
-          this.sandbox.changed();
+          this.state.changed();
         }
       });
     }
-    this.sandbox.changed();
+    this.state.changed();
   }
 
   deliver(ext: ExtensionState, event: ExtensionEvent): void {
@@ -127,24 +134,26 @@ export class ExtensionRegistry {
   }
 
   reportError(ext: ExtensionState, kind: 'init' | 'exit', errorType: string, errorMessage: string): void {
-    const sandbox = this.sandbox;
-    sandbox.deps.onLog({ source: ext.name, line: `${kind}/error ${errorType}: ${errorMessage}` });
+    this.deps.onLog({ source: ext.name, line: `${kind}/error ${errorType}: ${errorMessage}`, atMs: Date.now() });
     ext.reportedError ??= { kind, errorType, errorMessage };
-    if (kind === 'init' && sandbox.phase === 'init') {
-      sandbox.initError ??= {
+    if (kind === 'init') {
+      this.state.initErrorReported({
         errorType: 'Extension.InitError',
         errorMessage: `${ext.name}: ${errorType}: ${errorMessage}`,
         platformErrorType: 'Extension.InitError',
-      };
-      sandbox.changed();
+      });
     }
   }
 
   subscribe(ext: ExtensionState, subscription: Subscription): void {
-    const sandbox = this.sandbox;
-    if (!sandbox.subscriptionsOpen || sandbox.phase !== 'init') throw apiErrors.subscriptionClosed();
-    sandbox.deps.dispatcher.subscribe(ext.name, subscription);
-    sandbox.deps.dispatcher.emit({ type: 'platform.telemetrySubscription', record: { name: ext.name, state: 'Subscribed', types: [...subscription.types] } });
+    if (!this.state.subscriptionsOpen) throw apiErrors.subscriptionClosed();
+    this.deps.dispatcher.subscribe(ext.name, subscription);
+    this.deps.dispatcher.emit({ type: 'platform.telemetrySubscription', record: { name: ext.name, state: 'Subscribed', types: [...subscription.types] } });
+  }
+
+  /** Its process exited: a parked /event/next goes nowhere. */
+  forgetParked(ext: ExtensionState): void {
+    ext.parked = undefined;
   }
 
   unregisteredExternals(): string[] {

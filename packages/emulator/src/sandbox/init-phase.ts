@@ -6,10 +6,10 @@ import { dirname, join } from 'node:path';
 import { runtimeClientEntry, type EmulatorConfig } from '../config.ts';
 import { nowMs } from '../clock.ts';
 import { roundMs, type RecordStatus } from '../api/telemetry/records.ts';
-import { buildEnvironments } from './environment.ts';
+import { buildVariables, runtimeVersionOf } from './variables.ts';
 import { watchExit } from './process-exits.ts';
 import { freeze } from './freeze.ts';
-import type { Sandbox } from './lifecycle.ts';
+import type { SandboxContext } from './context.ts';
 import { captureFrame, captureLine } from './output.ts';
 import { spawnSandboxProcess } from './processes.ts';
 import { runtimeSpawnCommand } from './runtime-command.ts';
@@ -23,14 +23,16 @@ export interface InitOutcome {
   errorMessage?: string;
 }
 
-export async function runInit(sandbox: Sandbox): Promise<InitOutcome> {
+export async function runInit(sandbox: SandboxContext): Promise<InitOutcome> {
   const { config, dispatcher } = sandbox.deps;
+  const state = sandbox.state;
   const startMs = nowMs();
   const deadlineMs = startMs + config.initTimeoutMs;
   dispatcher.beginInit();
-  const base = { initializationType: sandbox.initializationType, phase: 'init' as const };
-  dispatcher.emit({ type: 'platform.initStart', record: { ...base, functionName: config.functionName, functionVersion: '$LATEST' } });
-  const environments = buildEnvironments(config, sandbox.deps.runtimeApi, dirname(runtimeClientEntry()), sandbox.deps.sandboxEnv);
+  const base = { initializationType: config.initializationType, phase: 'init' as const };
+  const runtimeVersion = runtimeVersionOf(config) ?? {};
+  dispatcher.emit({ type: 'platform.initStart', record: { ...base, ...runtimeVersion, functionName: config.functionName, functionVersion: '$LATEST' } });
+  const variables = buildVariables(config, sandbox.deps.runtimeApi, dirname(runtimeClientEntry()), sandbox.deps.sandboxVariables);
 
   let runtimeDoneSent = false;
   const fail = (status: RecordStatus, errorType: string, errorMessage: string, platformErrorType = errorType): InitOutcome => {
@@ -44,46 +46,45 @@ export async function runInit(sandbox: Sandbox): Promise<InitOutcome> {
 
   // An init error posted by the runtime or an extension, or a process that died, ends init.
   const broken = (): InitOutcome | undefined => {
-    if (sandbox.initError) return fail('error', sandbox.initError.errorType, sandbox.initError.errorMessage, sandbox.initError.platformErrorType);
-    const failure = sandbox.failure;
+    const initError = state.initError;
+    if (initError) return fail('error', initError.errorType, initError.errorMessage, initError.platformErrorType);
+    const failure = state.failure;
     return failure ? fail('error', failure.errorType, failure.errorMessage) : undefined;
   };
-  const stopped = () => sandbox.initError !== undefined || sandbox.failure !== undefined;
+  const stopped = () => state.initError !== undefined || state.failure !== undefined;
 
   // Init is bounded: what did not happen by the deadline is named in the error.
   const timedOut = (what: string) => fail('timeout', 'Sandbox.Timedout', `Init timed out after ${config.initTimeoutMs / 1000} s: ${what}`);
 
   // 1. Exec every external extension and wait until each has registered.
-  launchExtensions(sandbox, environments.extension);
-  const registered = await sandbox.waitUntil(() => sandbox.extensions.allExternalsRegistered() || stopped(), deadlineMs - nowMs());
+  launchExtensions(sandbox, variables.extension);
+  const registered = await state.waitUntil(() => sandbox.extensions.allExternalsRegistered() || stopped(), deadlineMs - nowMs());
   const afterRegister = broken();
   if (afterRegister) return afterRegister;
   if (!registered) return timedOut(`extension ${sandbox.extensions.unregisteredExternals().join(', ')} did not register`);
 
   // 2. Start the runtime and wait for its first /next.
-  launchRuntime(sandbox, environments.runtime);
-  const runtimeReady = await sandbox.waitUntil(() => sandbox.runtime.calledNext || stopped(), deadlineMs - nowMs());
+  launchRuntime(sandbox, variables.runtime);
+  const runtimeReady = await state.waitUntil(() => sandbox.runtime.calledNext || stopped(), deadlineMs - nowMs());
   const afterRuntime = broken();
   if (afterRuntime) return afterRuntime;
   if (!runtimeReady) return timedOut(`the runtime did not call /runtime/invocation/next (handler ${config.handler} still loading)`);
 
-  // 3. Registration closes; wait until every registered extension waits on /event/next.
-  sandbox.registrationOpen = false;
+  // 3. Registration closed with the runtime's first /next; wait until every registered extension
+  // waits on /event/next.
   dispatcher.emit({ type: 'platform.initRuntimeDone', record: { ...base, status: 'success' } });
   runtimeDoneSent = true;
-  const extensionsReady = await sandbox.waitUntil(() => sandbox.extensions.allWaiting() || stopped(), deadlineMs - nowMs());
+  const extensionsReady = await state.waitUntil(() => sandbox.extensions.allWaiting() || stopped(), deadlineMs - nowMs());
   const afterExtensions = broken();
   if (afterExtensions) return afterExtensions;
   if (!extensionsReady) return timedOut(`extension ${sandbox.extensions.notWaiting().join(', ')} did not call /extension/event/next`);
 
   // 4. Subscriptions close with init.
-  sandbox.subscriptionsOpen = false;
   const durationMs = roundMs(nowMs() - startMs);
   dispatcher.emit({ type: 'platform.initReport', record: { ...base, status: 'success', metrics: { durationMs } } });
   dispatcher.endInit();
-  sandbox.unclaimedInitDurationMs = durationMs;
-  sandbox.phase = 'ready';
-  if (!sandbox.managedInstances) freeze(sandbox.processes);
+  state.initSucceeded(durationMs);
+  if (!sandbox.managedInstances) freeze(sandbox.processes.all);
   return { ok: true, durationMs, status: 'success' };
 }
 
@@ -102,7 +103,7 @@ function externalExtensionFiles(config: EmulatorConfig): ExternalExtensionFile[]
   return [...byName.values()];
 }
 
-function launchExtensions(sandbox: Sandbox, env: Record<string, string>): void {
+function launchExtensions(sandbox: SandboxContext, variables: Record<string, string>): void {
   const files = externalExtensionFiles(sandbox.config);
   sandbox.extensions.externalFiles = files;
   for (const file of files) {
@@ -111,32 +112,31 @@ function launchExtensions(sandbox: Sandbox, env: Record<string, string>): void {
       role: 'extension',
       command: file.path,
       args: [],
-      env,
+      env: variables,
       cwd: sandbox.config.functionDir,
       cpuLimit: sandbox.cpuLimit,
       onLine: (line) => captureLine(sandbox.deps, file.name, line),
     });
     watchExit(sandbox, proc);
-    sandbox.processes.push(proc);
+    sandbox.processes.add(proc);
   }
 }
 
-function launchRuntime(sandbox: Sandbox, env: Record<string, string>): void {
+function launchRuntime(sandbox: SandboxContext, variables: Record<string, string>): void {
   // An empty runtime command: the caller runs the runtime itself against AWS_LAMBDA_RUNTIME_API.
   if (sandbox.config.runtimeCommand.length === 0) return;
-  const { command, args } = runtimeSpawnCommand(sandbox.config, env);
+  const { command, args } = runtimeSpawnCommand(sandbox.config, variables);
   const proc = spawnSandboxProcess({
     name: 'runtime',
     role: 'runtime',
     command,
     args,
-    env,
+    env: variables,
     cwd: sandbox.config.functionDir,
     cpuLimit: sandbox.cpuLimit,
     onLine: (line) => captureLine(sandbox.deps, 'runtime', line),
     onFrame: sandbox.managedInstances ? undefined : (frame) => captureFrame(sandbox.deps, frame),
   });
-  sandbox.runtimeProcess = proc;
   watchExit(sandbox, proc);
-  sandbox.processes.push(proc);
+  sandbox.processes.add(proc);
 }

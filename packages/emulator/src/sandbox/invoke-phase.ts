@@ -8,21 +8,21 @@ import { toResult, type Invocation } from '../invoke/invocation.ts';
 import type { InvocationResult } from '../types.ts';
 import { freeze, thaw } from './freeze.ts';
 import { emitReport, emitRuntimeDone, emitStart } from './invoke-records.ts';
-import type { Sandbox } from './lifecycle.ts';
+import type { SandboxContext } from './context.ts';
+import type { Failure } from './state.ts';
 
-export async function runInvoke(sandbox: Sandbox, invocation: Invocation): Promise<InvocationResult> {
-  const { config } = sandbox.deps;
+export async function runInvoke(sandbox: SandboxContext, invocation: Invocation): Promise<InvocationResult> {
+  const { config, dispatcher } = sandbox.deps;
+  const state = sandbox.state;
   if (!sandbox.managedInstances) {
-    sandbox.phase = 'invoking';
-    thaw(sandbox.processes);
+    state.invokeStarted();
+    thaw(sandbox.processes.all);
   }
   invocation.startMs = nowMs();
   invocation.deadlineMs = Math.floor(Date.now() + config.timeoutMs);
-  if (sandbox.unclaimedInitDurationMs !== undefined) {
-    invocation.initDurationMs = sandbox.unclaimedInitDurationMs;
-    sandbox.unclaimedInitDurationMs = undefined;
-  }
-  emitStart(sandbox, invocation);
+  const initDurationMs = state.claimInitDuration();
+  if (initDurationMs !== undefined) invocation.initDurationMs = initDurationMs;
+  emitStart(dispatcher, invocation);
   // Runtime and INVOKE extensions are released together.
   const invokeEvent: ExtensionEvent = {
     eventType: 'INVOKE',
@@ -34,39 +34,53 @@ export async function runInvoke(sandbox: Sandbox, invocation: Invocation): Promi
   for (const ext of sandbox.extensions.all()) if (ext.events.includes('INVOKE')) sandbox.extensions.deliver(ext, invokeEvent);
   sandbox.runtime.release(invocation);
 
-  const settled = await sandbox.waitUntil(() => invokeSettled(sandbox, invocation), invocation.startMs + config.timeoutMs - nowMs());
-  if (!settled && !sandbox.failure) {
-    sandbox.failure = {
+  const settled = await state.waitUntil(() => invokeSettled(sandbox, invocation), invocation.startMs + config.timeoutMs - nowMs());
+  // Under Managed Instances a timeout is the invocation's own: the others in flight in the same
+  // runtime go on, and the environment is not reset. On demand it ends the environment.
+  let ownTimeout: Failure | undefined;
+  if (!settled && !state.failure) {
+    const timeout: Failure = {
       status: 'timeout',
       errorType: 'Sandbox.Timedout',
       errorMessage: `Task timed out after ${(config.timeoutMs / 1000).toFixed(2)} seconds`,
       reason: 'timeout',
     };
+    if (sandbox.managedInstances) ownTimeout = timeout;
+    else state.failed(timeout);
   }
-  // An extension that dies fails the invoke even after the runtime answered (Lambda reports it so).
-  const failure = sandbox.failure;
-  if (failure && (invocation.state !== 'responded' || failure.errorType.startsWith('Extension.'))) {
+  // What ends the invocation: a failure before the response; after it, a dying extension (Lambda
+  // reports it so) or the timeout (the response went out, but the invocation did not finish in time).
+  const failure = ownTimeout ?? state.failure;
+  if (failure && (invocation.state !== 'responded' || failure.errorType.startsWith('Extension.') || failure.status === 'timeout')) {
     invocation.status = failure.status;
     invocation.errorType = failure.errorType;
     invocation.errorMessage = failure.errorMessage;
     invocation.platformErrorType = failure.errorType;
-    invocation.response = { errorType: failure.errorType, errorMessage: failure.errorMessage };
+    // A response already delivered stays what the caller got.
+    if (invocation.state !== 'responded' || failure.errorType.startsWith('Extension.')) {
+      invocation.response = { errorType: failure.errorType, errorMessage: failure.errorMessage };
+    }
   }
   const endMs = nowMs();
-  if (invocation.runtimeDoneAtMs === undefined) emitRuntimeDone(sandbox, invocation, endMs);
+  if (invocation.runtimeDoneAtMs === undefined) emitRuntimeDone(dispatcher, invocation, endMs, state.failure?.status);
   sandbox.runtime.finish(invocation);
   const result = toResult(invocation, endMs);
-  emitReport(sandbox, invocation, result);
-  if (!sandbox.managedInstances && !sandbox.failure) {
-    sandbox.phase = 'ready';
-    freeze(sandbox.processes);
+  emitReport(dispatcher, invocation, result, {
+    memorySizeMB: config.memoryMb,
+    groupIds: sandbox.processes.running().map((proc) => proc.pid),
+    earlierPeakKb: state.peakKb,
+  });
+  // A failed environment stays as it is until the reset (SHUTDOWN) that follows.
+  if (!sandbox.managedInstances && !state.failure) {
+    state.invokeFinished();
+    freeze(sandbox.processes.all);
   }
   return result;
 }
 
 /** Answered, the runtime back on /next and every INVOKE extension back on /event/next (or a failure). */
-function invokeSettled(sandbox: Sandbox, invocation: Invocation): boolean {
-  if (sandbox.failure) return true;
+function invokeSettled(sandbox: SandboxContext, invocation: Invocation): boolean {
+  if (sandbox.state.failure) return true;
   if (invocation.state !== 'responded') return false;
   if (sandbox.managedInstances) return true;
   if (invocation.runtimeDoneAtMs === undefined) return false;

@@ -1,9 +1,9 @@
 // The platform records of one invocation: platform.start, platform.runtimeDone (metrics and the
-// responseLatency/responseDuration spans) and platform.report (durations, memory, init on a cold start).
+// responseLatency/responseDuration/runtimeOverhead spans) and platform.report (durations, memory, init on a cold start).
 import { isoTime, roundMs, type Tracing } from '../api/telemetry/records.ts';
 import type { Invocation } from '../invoke/invocation.ts';
-import type { InvocationResult } from '../types.ts';
-import type { Sandbox } from './lifecycle.ts';
+import type { TelemetryDispatcher } from '../api/telemetry/dispatcher.ts';
+import type { InvocationResult, InvocationStatus } from '../types.ts';
 import { groupMemory } from './memory.ts';
 
 export function tracingOf(invocation: Invocation): Tracing | undefined {
@@ -16,19 +16,20 @@ function platformErrorOf(invocation: Invocation, status: string): string | undef
   return status === 'success' ? undefined : (invocation.platformErrorType ?? invocation.errorType);
 }
 
-export function emitStart(sandbox: Sandbox, invocation: Invocation): void {
+export function emitStart(dispatcher: TelemetryDispatcher, invocation: Invocation): void {
   const tracing = tracingOf(invocation);
-  sandbox.deps.dispatcher.emit({ type: 'platform.start', record: { requestId: invocation.requestId, version: '$LATEST', ...(tracing ? { tracing } : {}) } });
+  dispatcher.emit({ type: 'platform.start', record: { requestId: invocation.requestId, version: '$LATEST', ...(tracing ? { tracing } : {}) } });
 }
 
-export function emitRuntimeDone(sandbox: Sandbox, invocation: Invocation, atMs: number): void {
+/** `fallbackStatus`: the environment's failure when the runtime never answered. */
+export function emitRuntimeDone(dispatcher: TelemetryDispatcher, invocation: Invocation, atMs: number, fallbackStatus?: InvocationStatus): void {
   invocation.runtimeDoneAtMs = atMs;
-  const status = invocation.status ?? sandbox.failure?.status ?? 'failure';
+  const status = invocation.status ?? fallbackStatus ?? 'failure';
   const responseAtMs = invocation.responseAtMs ?? atMs;
   const responseStartMs = invocation.responseStartMs ?? responseAtMs;
   const tracing = tracingOf(invocation);
   const errorType = platformErrorOf(invocation, status);
-  sandbox.deps.dispatcher.emit({
+  dispatcher.emit({
     type: 'platform.runtimeDone',
     record: {
       requestId: invocation.requestId,
@@ -38,17 +39,26 @@ export function emitRuntimeDone(sandbox: Sandbox, invocation: Invocation, atMs: 
       spans: [
         { name: 'responseLatency', start: isoTime(invocation.startMs), durationMs: roundMs(responseStartMs - invocation.startMs) },
         { name: 'responseDuration', start: isoTime(responseStartMs), durationMs: roundMs(responseAtMs - responseStartMs) },
+        // Response sent → the runtime's next /next: the runtime's own work after the handler.
+        { name: 'runtimeOverhead', start: isoTime(responseAtMs), durationMs: roundMs(Math.max(0, atMs - responseAtMs)) },
       ],
       ...(tracing ? { tracing } : {}),
     },
   });
 }
 
-export function emitReport(sandbox: Sandbox, invocation: Invocation, result: InvocationResult): void {
-  const memory = groupMemory(sandbox.processes.filter((proc) => !proc.exit).map((proc) => proc.pid));
+export interface ReportMemory {
+  memorySizeMB: number;
+  /** The process groups whose memory counts now, and the peak of those already gone. */
+  groupIds: number[];
+  earlierPeakKb: number;
+}
+
+export function emitReport(dispatcher: TelemetryDispatcher, invocation: Invocation, result: InvocationResult, memoryUse: ReportMemory): void {
+  const memory = groupMemory(memoryUse.groupIds);
   const tracing = tracingOf(invocation);
   const errorType = platformErrorOf(invocation, result.status);
-  sandbox.deps.dispatcher.emit({
+  dispatcher.emit({
     type: 'platform.report',
     record: {
       requestId: invocation.requestId,
@@ -57,8 +67,8 @@ export function emitReport(sandbox: Sandbox, invocation: Invocation, result: Inv
       metrics: {
         durationMs: result.durationMs,
         billedDurationMs: Math.max(1, Math.ceil(result.durationMs)),
-        memorySizeMB: sandbox.config.memoryMb,
-        maxMemoryUsedMB: Math.max(1, Math.round(Math.max(memory.peakKb, sandbox.peakKb) / 1024)),
+        memorySizeMB: memoryUse.memorySizeMB,
+        maxMemoryUsedMB: Math.max(1, Math.round(Math.max(memory.peakKb, memoryUse.earlierPeakKb) / 1024)),
         ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
       },
       ...(tracing ? { tracing } : {}),

@@ -2,30 +2,29 @@
 // Runtime.ExitError (status error, or failure when a signal such as SIGKILL ended it), an extension's
 // is Extension.Crash, Extension.ExitError after it called exit/error, or Extension.LaunchError if it
 // never registered. The next invoke resets.
+import type { SandboxContext } from './context.ts';
 import type { ExtensionState } from './extension-registry.ts';
-import type { Sandbox } from './lifecycle.ts';
 import type { SandboxProcess } from './processes.ts';
 
-export function watchExit(sandbox: Sandbox, proc: SandboxProcess): void {
+export function watchExit(sandbox: SandboxContext, proc: SandboxProcess): void {
   void proc.exited.then((exit) => {
     const extension = sandbox.extensions.forProcess(proc);
     // Parked requests of a dead process go nowhere.
     if (proc.role === 'runtime') sandbox.runtime.forgetParked();
-    else if (extension) extension.parked = undefined;
-    if (sandbox.phase !== 'shutdown' && sandbox.phase !== 'gone' && !sandbox.failure) {
-      const how = exit.signal ? `signal: ${exit.signal === 'SIGKILL' ? 'killed' : exit.signal}` : `exit status ${exit.code}`;
-      if (proc.role === 'runtime') {
-        sandbox.failure = {
-          status: exit.signal ? 'failure' : 'error',
-          errorType: 'Runtime.ExitError',
-          errorMessage: `Runtime exited with error: ${how}`,
-          reason: 'failure',
-        };
-      } else {
-        sandbox.failure = { status: 'failure', reason: 'failure', ...extensionExit(proc.name, extension, how) };
-      }
+    else if (extension) sandbox.extensions.forgetParked(extension);
+    const how = exit.signal ? `signal: ${exit.signal === 'SIGKILL' ? 'killed' : exit.signal}` : `exit status ${exit.code}`;
+    // During SHUTDOWN, exits are expected; the state ignores a failure then.
+    if (proc.role === 'runtime') {
+      sandbox.state.failed({
+        status: exit.signal ? 'failure' : 'error',
+        errorType: 'Runtime.ExitError',
+        errorMessage: `Runtime exited with error: ${how}`,
+        reason: 'failure',
+      });
+    } else {
+      sandbox.state.failed({ status: 'failure', reason: 'failure', ...extensionExit(proc.name, extension, how) });
     }
-    sandbox.changed();
+    sandbox.state.changed();
   });
 }
 

@@ -6,8 +6,9 @@ import type { ServerResponse } from 'node:http';
 import { nowMs } from '../clock.ts';
 import { apiErrors } from '../errors.ts';
 import type { Invocation } from '../invoke/invocation.ts';
+import type { SandboxDeps } from './deps.ts';
 import { emitRuntimeDone } from './invoke-records.ts';
-import type { InitError, Sandbox } from './lifecycle.ts';
+import type { InitError, SandboxState } from './state.ts';
 
 export type RuntimeAnswer = Pick<Invocation, 'status' | 'response' | 'errorType' | 'errorMessage' | 'platformErrorType' | 'streamed'> & {
   producedBytes: number;
@@ -21,21 +22,25 @@ export class RuntimeChannel {
   private readonly running = new Map<string, Invocation>();
   private readonly finished = new Set<string>();
   private queued: Invocation[] = [];
-  private readonly sandbox: Sandbox;
+  private readonly deps: SandboxDeps;
+  private readonly state: SandboxState;
+  private readonly managedInstances: boolean;
 
-  constructor(sandbox: Sandbox) {
-    this.sandbox = sandbox;
+  constructor(deps: SandboxDeps, state: SandboxState, managedInstances: boolean) {
+    this.deps = deps;
+    this.state = state;
+    this.managedInstances = managedInstances;
   }
 
   /** GET /next: the runtime waits for an invocation (parked); it also ends the previous one's runtime phase. */
   next(res: ServerResponse): void {
-    const sandbox = this.sandbox;
-    if (sandbox.phase === 'shutdown' || sandbox.phase === 'gone') {
+    const state = this.state;
+    if (!state.live) {
       // The runtime is on its way out; its request stays open until it is gone.
       this.parked.push(res);
       return;
     }
-    if (!sandbox.managedInstances) {
+    if (!this.managedInstances) {
       if (this.parked.length > 0) throw apiErrors.invalidStateTransition('the runtime is already waiting on /next');
       const unanswered = [...this.running.values()].find((inv) => inv.state === 'running');
       if (unanswered) throw apiErrors.invalidStateTransition(`invocation ${unanswered.requestId} has no response yet`);
@@ -44,17 +49,18 @@ export class RuntimeChannel {
     res.on('close', () => {
       this.parked = this.parked.filter((parked) => parked !== res);
     });
-    if (sandbox.phase === 'init') {
-      this.calledNext = true;
-      sandbox.registrationOpen = false;
-    }
-    if (!sandbox.managedInstances) {
+    if (!this.managedInstances) {
       for (const invocation of this.running.values()) {
-        if (invocation.state === 'responded' && invocation.runtimeDoneAtMs === undefined) emitRuntimeDone(sandbox, invocation, nowMs());
+        if (invocation.state === 'responded' && invocation.runtimeDoneAtMs === undefined) emitRuntimeDone(this.deps.dispatcher, invocation, nowMs());
       }
     }
     this.dispatchQueued();
-    sandbox.changed();
+    if (state.phase === 'init' && !this.calledNext) {
+      this.calledNext = true;
+      state.runtimeReady();
+    } else {
+      state.changed();
+    }
   }
 
   /** Hands an invocation to the runtime: at once if it waits on /next, else at its next /next. */
@@ -108,15 +114,20 @@ export class RuntimeChannel {
     invocation.producedBytes = outcome.producedBytes;
     invocation.allowLateError = outcome.allowLateError ?? false;
     // Under Managed Instances there is no "next /next" per invocation: the response ends its runtime phase.
-    if (this.sandbox.managedInstances) emitRuntimeDone(this.sandbox, invocation, invocation.responseAtMs);
-    this.sandbox.changed();
+    if (this.managedInstances) emitRuntimeDone(this.deps.dispatcher, invocation, invocation.responseAtMs);
+    invocation.options.onResponse?.({
+      requestId: invocation.requestId,
+      status: outcome.status ?? 'error',
+      response: outcome.response,
+      ...(outcome.errorType !== undefined ? { errorType: outcome.errorType } : {}),
+      ...(outcome.errorMessage !== undefined ? { errorMessage: outcome.errorMessage } : {}),
+    });
+    this.state.changed();
   }
 
   initErrorPosted(error: InitError): void {
-    const sandbox = this.sandbox;
-    if (sandbox.phase !== 'init' || this.calledNext) throw apiErrors.invalidStateTransition('init/error is only accepted during init');
-    sandbox.initError ??= error;
-    sandbox.changed();
+    if (this.state.phase !== 'init' || this.calledNext) throw apiErrors.invalidStateTransition('init/error is only accepted during init');
+    this.state.initErrorReported(error);
   }
 
   /** The runtime died: its parked requests go nowhere. */
@@ -140,7 +151,7 @@ export class RuntimeChannel {
         'Content-Type': 'application/json',
         'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
         'Lambda-Runtime-Deadline-Ms': String(invocation.deadlineMs),
-        'Lambda-Runtime-Invoked-Function-Arn': this.sandbox.config.functionArn,
+        'Lambda-Runtime-Invoked-Function-Arn': this.deps.config.functionArn,
       };
       if (invocation.traceHeader) headers['Lambda-Runtime-Trace-Id'] = invocation.traceHeader;
       const { clientContext, cognitoIdentity, tenantId } = invocation.options;

@@ -7,30 +7,31 @@ import { nowMs, waitAtMost } from '../clock.ts';
 import { roundMs } from '../api/telemetry/records.ts';
 import type { ProcessOutcome, ShutdownReason, ShutdownResult } from '../types.ts';
 import { thaw } from './freeze.ts';
-import type { Sandbox } from './lifecycle.ts';
+import type { SandboxContext } from './context.ts';
 import { groupMemory } from './memory.ts';
 import { kill, signalGroup } from './processes.ts';
 
-export function shutdownBudgetMs(sandbox: Sandbox): number {
+export function shutdownBudgetMs(sandbox: SandboxContext): number {
   const extensions = sandbox.extensions.all();
-  if (sandbox.processes.some((proc) => proc.role === 'extension') || extensions.some((ext) => ext.kind === 'external')) return 2000;
+  if (sandbox.processes.all.some((proc) => proc.role === 'extension') || extensions.some((ext) => ext.kind === 'external')) return 2000;
   if (extensions.some((ext) => ext.kind === 'internal')) return 500;
   return 0;
 }
 
-export async function runShutdown(sandbox: Sandbox, reason: ShutdownReason): Promise<ShutdownResult> {
+export async function runShutdown(sandbox: SandboxContext, reason: ShutdownReason): Promise<ShutdownResult> {
   const { dispatcher } = sandbox.deps;
+  const processes = sandbox.processes.all;
   const startMs = nowMs();
-  sandbox.phase = 'shutdown';
-  recordPeakMemory(sandbox);
-  thaw(sandbox.processes);
+  sandbox.state.shutdownStarted();
+  sandbox.state.notePeakMemory(groupMemory(sandbox.processes.running().map((proc) => proc.pid)).peakKb);
+  thaw(processes);
   const budgetMs = shutdownBudgetMs(sandbox);
   const deadlineMs = Date.now() + budgetMs;
   // Whatever telemetry is buffered goes out now; extensions drain it before their deadline.
   dispatcher.setShutdownMode(true);
   const extensions = sandbox.extensions.all();
   const internalOnly = extensions.every((ext) => ext.kind === 'internal') && budgetMs > 0;
-  const runtime = sandbox.runtimeProcess;
+  const runtime = sandbox.processes.runtime;
   if (runtime && !runtime.exit) {
     if (budgetMs === 0) kill(runtime);
     else {
@@ -40,33 +41,27 @@ export async function runShutdown(sandbox: Sandbox, reason: ShutdownReason): Pro
       kill(runtime);
     }
   }
-  for (const proc of sandbox.processes) {
+  for (const proc of processes) {
     if (proc.role !== 'extension' || proc.exit) continue;
     const ext = sandbox.extensions.forProcess(proc);
     if (ext?.events.includes('SHUTDOWN')) sandbox.extensions.deliver(ext, { eventType: 'SHUTDOWN', deadlineMs, shutdownReason: reason });
     else kill(proc);
   }
-  const remaining = sandbox.processes.filter((proc) => !proc.exit);
+  const remaining = sandbox.processes.running();
   await waitAtMost(Promise.all(remaining.map((proc) => proc.exited)), deadlineMs - Date.now());
-  for (const proc of sandbox.processes) kill(proc);
-  await Promise.all(sandbox.processes.map((proc) => proc.exited));
+  for (const proc of processes) kill(proc);
+  await Promise.all(processes.map((proc) => proc.exited));
   sandbox.cpuLimit?.release();
   dispatcher.setShutdownMode(false);
   dispatcher.clearSubscribers();
-  sandbox.phase = 'gone';
   sandbox.runtime.closeParked();
-  sandbox.changed();
-  const processes: ProcessOutcome[] = sandbox.processes.map((proc) => ({
+  sandbox.state.shutdownDone();
+  const outcomes: ProcessOutcome[] = processes.map((proc) => ({
     name: proc.name,
     pid: proc.pid,
     exitedOnItsOwn: !proc.killedByEmulator,
     exitCode: proc.exit?.code ?? null,
     killed: proc.killedByEmulator,
   }));
-  return { reason, durationMs: roundMs(nowMs() - startMs), processes };
-}
-
-function recordPeakMemory(sandbox: Sandbox): void {
-  const memory = groupMemory(sandbox.processes.filter((proc) => !proc.exit).map((proc) => proc.pid));
-  sandbox.peakKb = Math.max(sandbox.peakKb, memory.peakKb);
+  return { reason, durationMs: roundMs(nowMs() - startMs), processes: outcomes };
 }

@@ -12,35 +12,35 @@ const accepted = { status: 'OK' } as const;
 export const bufferedResponseLimitBytes = 6 * 1024 * 1024 + 100;
 
 export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
-  const sandbox = (): Sandbox => {
+  const currentSandbox = (): Sandbox => {
     const found = current();
-    if (!found || found.phase === 'gone') throw apiErrors.invalidStateTransition('there is no execution environment');
+    if (!found || found.state.phase === 'gone') throw apiErrors.invalidStateTransition('there is no execution environment');
     return found;
   };
   return [
     {
       method: 'GET',
       path: /^\/2018-06-01\/runtime\/invocation\/next$/,
-      handle: ({ res }) => sandbox().runtime.next(res),
+      handle: ({ res }) => currentSandbox().runtime.next(res),
     },
     {
       method: 'POST',
       path: /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/response$/,
       handle: async ({ req, res, params }) => {
-        const env = sandbox();
-        const invocation = env.runtime.answerable(params[0]!);
+        const sandbox = currentSandbox();
+        const invocation = sandbox.runtime.answerable(params[0]!);
         const mode = header(req, 'Lambda-Runtime-Function-Response-Mode');
         if (mode !== undefined && mode.toLowerCase() !== 'streaming') {
           req.resume();
           const error = apiErrors.invalidResponseMode(mode);
-          env.runtime.respond(invocation, rejected('Runtime.InvalidResponseModeHeader', error.message));
+          sandbox.runtime.respond(invocation, rejected('Runtime.InvalidResponseModeHeader', error.message));
           sendError(res, error);
           return;
         }
-        env.runtime.markResponseStarted(invocation);
+        sandbox.runtime.markResponseStarted(invocation);
         if (mode !== undefined) {
-          const outcome = await readStreamedResponse(req);
-          env.runtime.respond(invocation, outcome);
+          const outcome = await readStreamedResponse(req, invocation.options.onResponseChunk);
+          sandbox.runtime.respond(invocation, outcome);
           sendJson(res, 202, accepted);
           return;
         }
@@ -50,11 +50,12 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
         } catch (error) {
           if (error instanceof ApiError && error.status === 413) {
             const message = `Response payload size exceeded maximum allowed payload size (${bufferedResponseLimitBytes} bytes).`;
-            env.runtime.respond(invocation, rejected('Function.ResponseSizeTooLarge', message));
+            sandbox.runtime.respond(invocation, rejected('Function.ResponseSizeTooLarge', message));
           }
           throw error;
         }
-        env.runtime.respond(invocation, { status: 'success', response: decodeBody(body), producedBytes: body.length });
+        invocation.options.onResponseChunk?.(body);
+        sandbox.runtime.respond(invocation, { status: 'success', response: decodeBody(body), producedBytes: body.length });
         sendJson(res, 202, accepted);
       },
     },
@@ -62,10 +63,10 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
       method: 'POST',
       path: /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/error$/,
       handle: async ({ req, res, params }) => {
-        const env = sandbox();
-        const invocation: Invocation = env.runtime.answerable(params[0]!, true);
+        const sandbox = currentSandbox();
+        const invocation: Invocation = sandbox.runtime.answerable(params[0]!, true);
         const report = await readErrorReport(req);
-        env.runtime.respond(invocation, {
+        sandbox.runtime.respond(invocation, {
           status: 'error',
           response: report.payload,
           errorType: report.errorType,
@@ -80,9 +81,9 @@ export function runtimeRoutes(current: () => Sandbox | undefined): Route[] {
       method: 'POST',
       path: /^\/2018-06-01\/runtime\/init\/error$/,
       handle: async ({ req, res }) => {
-        const env = sandbox();
+        const sandbox = currentSandbox();
         const { errorType, errorMessage, platformErrorType } = await readErrorReport(req);
-        env.runtime.initErrorPosted({ errorType, errorMessage, platformErrorType });
+        sandbox.runtime.initErrorPosted({ errorType, errorMessage, platformErrorType });
         sendJson(res, 202, accepted);
       },
     },

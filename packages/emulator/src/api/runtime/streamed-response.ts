@@ -19,7 +19,19 @@ export interface StreamOutcome {
   producedBytes: number;
 }
 
-export function readStreamedResponse(req: IncomingMessage): Promise<StreamOutcome> {
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text when it is valid UTF-8, else base64: never a lossy decoding. */
+function bodyText(body: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
+  try {
+    return { text: strictUtf8.decode(body), encoding: 'utf8' };
+  } catch {
+    return { text: body.toString('base64'), encoding: 'base64' };
+  }
+}
+
+/** `onChunk` sees every chunk as it arrives (the relay of InvokeWithResponseStream). */
+export function readStreamedResponse(req: IncomingMessage, onChunk?: (chunk: Buffer) => void): Promise<StreamOutcome> {
   const contentType = header(req, 'Content-Type') ?? 'application/octet-stream';
   return new Promise((resolveStream) => {
     const chunks: Buffer[] = [];
@@ -27,7 +39,10 @@ export function readStreamedResponse(req: IncomingMessage): Promise<StreamOutcom
     let truncated = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= streamLimitBytes) chunks.push(chunk);
+      if (size <= streamLimitBytes) {
+        chunks.push(chunk);
+        onChunk?.(chunk);
+      }
     });
     let done = false;
     const finish = () => {
@@ -51,7 +66,10 @@ export function readStreamedResponse(req: IncomingMessage): Promise<StreamOutcom
           content = body.subarray(at + preludeSeparator.length);
         }
       }
-      const outcome: StreamOutcome = { status: 'success', response: content.toString('utf8'), streamed, producedBytes: size };
+      // A binary body is kept whole, in base64.
+      const { text: response, encoding } = bodyText(content);
+      streamed.encoding = encoding;
+      const outcome: StreamOutcome = { status: 'success', response, streamed, producedBytes: size };
       const errorType = trailers['lambda-runtime-function-error-type'];
       if (errorType) {
         outcome.status = 'error';

@@ -38,10 +38,19 @@ export class TelemetryDispatcher {
   private initBacklog: TelemetryEvent[] | undefined;
   /** During SHUTDOWN every record goes out at once: there is no later. */
   private immediate = false;
+  /** Sees every record as it is emitted (the emulator's own log view). */
+  private readonly observer: ((entry: TelemetryEvent) => void) | undefined;
+
+  constructor(observer?: (entry: TelemetryEvent) => void) {
+    this.observer = observer;
+  }
 
   emit(item: TelemetryRecord, timeMs = Date.now()): TelemetryEvent {
     const entry: TelemetryEvent = { time: isoTime(timeMs), type: item.type, record: item.record };
-    if (categoryOf(item.type) === 'platform') this.events.push(entry);
+    if (categoryOf(item.type) === 'platform') {
+      this.events.push(entry);
+      this.observer?.(entry);
+    }
     this.initBacklog?.push(entry);
     for (const channel of this.channels) this.enqueue(channel, entry);
     return entry;

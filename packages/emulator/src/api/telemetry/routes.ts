@@ -13,7 +13,7 @@ export function telemetryRoutes(current: () => Sandbox | undefined): Route[] {
       handle: async ({ req, res }) => {
         const raw = await readBody(req, 64 * 1024);
         const { sandbox, ext } = lookup(req, current);
-        if (!sandbox.subscriptionsOpen || sandbox.phase !== 'init') throw apiErrors.subscriptionClosed();
+        if (!sandbox.state.subscriptionsOpen) throw apiErrors.subscriptionClosed();
         const subscription = parseSubscription(raw, sandbox.managedInstances);
         sandbox.extensions.subscribe(ext, subscription);
         sendJson(res, 200, 'OK');

@@ -1,6 +1,7 @@
 // The environment variables Lambda gives the runtime, and the smaller set it gives extensions.
+// (`env` in the options and the config is the user's overrides; here they are applied last.)
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EmulatorConfig } from '../config.ts';
@@ -18,38 +19,62 @@ const runtimeOnly = new Set([
   'AWS_LAMBDA_NODEJS_WORKER_COUNT',
 ]);
 
-const nodeMajors = new Map<string, number>();
+const nodeVersions = new Map<string, string>();
 
-export function nodeMajor(nodePath: string): number {
-  let major = nodeMajors.get(nodePath);
-  if (major === undefined) {
+/** `vMAJOR.MINOR.PATCH` of a Node binary ('' when it cannot be run). */
+export function nodeVersion(nodePath: string): string {
+  let version = nodeVersions.get(nodePath);
+  if (version === undefined) {
     try {
-      const version = execFileSync(nodePath, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
-      major = Number(/^v(\d+)/.exec(version)?.[1] ?? 0);
+      version = execFileSync(nodePath, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
     } catch {
-      major = 0;
+      version = '';
     }
-    nodeMajors.set(nodePath, major);
+    nodeVersions.set(nodePath, version);
   }
-  return major;
+  return version;
 }
 
-export interface SandboxEnvironments {
+export function nodeMajor(nodePath: string): number {
+  return Number(/^v(\d+)/.exec(nodeVersion(nodePath))?.[1] ?? 0);
+}
+
+/**
+ * platform.initStart's runtimeVersion and runtimeVersionArn, in Lambda's shapes (`nodejs:24.v12`,
+ * `arn:aws:lambda:REGION::runtime:<64 hex>`), derived from the Node that runs the runtime.
+ */
+export function runtimeVersionOf(config: EmulatorConfig): { runtimeVersion: string; runtimeVersionArn: string } | undefined {
+  const match = /^v(\d+)\.(\d+)\.(\d+)/.exec(nodeVersion(config.nodePath));
+  if (!match) return undefined;
+  const hash = createHash('sha256').update(match[0]).digest('hex');
+  return { runtimeVersion: `nodejs:${match[1]}.v${match[2]}`, runtimeVersionArn: `arn:aws:lambda:${config.region}::runtime:${hash}` };
+}
+
+export interface SandboxVariables {
   runtime: Record<string, string>;
   extension: Record<string, string>;
 }
 
-export function buildEnvironments(
+export function buildVariables(
   config: EmulatorConfig,
   runtimeApi: string,
   runtimeDir: string,
-  sandboxEnv: Readonly<Record<string, string>> = {},
-): SandboxEnvironments {
+  sandboxVariables: Readonly<Record<string, string>> = {},
+): SandboxVariables {
   const major = nodeMajor(config.nodePath);
   const managedInstances = config.maxConcurrency !== undefined;
   const layerPaths = (sub: string) => config.layers.map((layer) => join(layer, sub)).filter((path) => existsSync(path));
   const path = [dirname(config.nodePath), ...layerPaths('bin'), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
-  const nodeModules = [...layerPaths(`nodejs/node${major}/node_modules`), ...layerPaths('nodejs/node_modules'), config.functionDir].join(':');
+  // As Lambda's nodejs runtimes set it: /opt/nodejs/node<major>/node_modules:/opt/nodejs/node_modules:
+  // /var/runtime/node_modules:/var/runtime:/var/task (the layers standing for /opt, the runtime client's
+  // folder for /var/runtime).
+  const nodeModules = [
+    ...layerPaths(`nodejs/node${major}/node_modules`),
+    ...layerPaths('nodejs/node_modules'),
+    join(runtimeDir, 'node_modules'),
+    runtimeDir,
+    config.functionDir,
+  ].join(':');
   const date = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   const runtime: Record<string, string> = {
     AWS_REGION: config.region,
@@ -61,7 +86,7 @@ export function buildEnvironments(
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: `${date}/[$LATEST]${randomBytes(16).toString('hex')}`,
     AWS_LAMBDA_LOG_FORMAT: managedInstances ? 'JSON' : 'Text',
-    AWS_LAMBDA_INITIALIZATION_TYPE: managedInstances ? 'lambda-managed-instances' : 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: config.initializationType,
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     AWS_SESSION_TOKEN: 'FwoGZXIvYXdzEmulatorSessionToken',
@@ -90,7 +115,7 @@ export function buildEnvironments(
   for (const [key, value] of Object.entries(runtime)) {
     if (!runtimeOnly.has(key) && !key.startsWith('_')) extension[key] = value;
   }
-  return { runtime: { ...runtime, ...sandboxEnv, ...config.env }, extension: { ...extension, ...sandboxEnv, ...config.env } };
+  return { runtime: { ...runtime, ...sandboxVariables, ...config.env }, extension: { ...extension, ...sandboxVariables, ...config.env } };
 }
 
 /** X-Ray trace header as Lambda generates it: Root=1-<epoch s hex>-<96 bit>;Parent=<64 bit>;Sampled=1. */
