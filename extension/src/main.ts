@@ -1,16 +1,15 @@
 /**
  * Entry point of the external extension (started by /opt/extensions/lambda-otel). Wiring only:
  * register, and while Lambda answers read the configuration and start the Telemetry API listener
- * and the OTLP receiver; then report a configuration error to /extension/init/error, or subscribe
- * and run the event loop. If the pipeline cannot start, an idle loop keeps calling /event/next so
- * the function never stalls.
+ * and the OTLP receiver; then subscribe and run the event loop. A bad configuration value never
+ * fails init (config.ts falls back and says so); if the pipeline cannot start, an idle loop keeps
+ * calling /event/next so the function never stalls.
  */
 import { envelopeMemoryBytes, recordMemoryBytes } from './buffer/memory-size.ts';
 import { TelemetryBuffer } from './buffer/telemetry-buffer.ts';
 import type { BufferedEntry } from './buffer/telemetry-buffer.ts';
 import { readExtensionConfig, readLambdaSetting } from './config.ts';
 import type { ExtensionConfig, LambdaSetting } from './config.ts';
-import { ConfigError } from './errors.ts';
 import { Flusher } from './flush/flusher.ts';
 import { PressureRelief } from './flush/pressure-relief.ts';
 import { InvocationTracker } from './invocations/invocation-tracker.ts';
@@ -61,6 +60,7 @@ async function main(): Promise<void> {
     logger = createLogger(configured.config.logLevel);
     for (const notice of configured.config.notices) logger.info(notice);
     for (const warning of configured.config.warnings) logger.warn(warning);
+    for (const error of configured.config.errors) logger.error(error);
   }
   const started = configured.config ? startPipeline(configured.config, client, logger) : undefined;
   started?.catch(() => undefined);
@@ -68,11 +68,11 @@ async function main(): Promise<void> {
   marks.registered = sinceStartMs();
 
   if (!configured.config) {
-    // Reported only now: /extension/init/error needs the registration's identifier.
-    const { error } = configured;
-    logger.error(errorMessage(error));
-    await client.initError(error instanceof ConfigError ? 'Extension.ConfigError' : 'Extension.InitError', errorMessage(error)).catch(() => undefined);
-    process.exit(1);
+    // Bad values never get here (they fall back, see config.ts); whatever did must not fail the
+    // function's init either: say it once and keep answering Lambda without exporting.
+    logger.error('configuration could not be read; continuing without exporting', { error: errorMessage(configured.error) });
+    await runIdleLoop(client, logger);
+    process.exit(0);
   }
   const config = configured.config;
   let pipeline: Pipeline;
