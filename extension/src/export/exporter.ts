@@ -4,7 +4,23 @@ import type { LogItem, SpanItem } from '../otlp/types.ts';
 
 export type ExportResult =
   /** `dropped`: records the backend path could not take (too large, outside its time window, rejected in a partial success). */
-  { kind: 'success'; dropped?: number } | { kind: 'failure'; error: string } | { kind: 'retryable'; error: string; retryAfterMs?: number };
+  | { kind: 'success'; dropped?: number }
+  | { kind: 'failure'; error: string }
+  | RetryableResult;
+
+/**
+ * Some or all records may be accepted by a later attempt. When a batch went out in several
+ * requests and a later one failed, `pending` names the records still to send (the earlier
+ * requests are delivered, and sending them again would duplicate them); absent means all.
+ * `dropped` counts the records outside `pending` the backend path did not take.
+ */
+export interface RetryableResult {
+  kind: 'retryable';
+  error: string;
+  retryAfterMs?: number;
+  pending?: readonly (SpanItem | LogItem)[];
+  dropped?: number;
+}
 
 export interface TelemetryExporter {
   /**

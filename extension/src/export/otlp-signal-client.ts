@@ -105,19 +105,29 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
         }
         let dropped = oversized.length;
         const total = requests.length;
+        const failures: string[] = [];
         for (let index = 0; index < total; index++) {
           // Taken off the list so that each encoded body can go as soon as it is compressed and sent.
           const request = requests.shift()!;
           const count = request.items.length;
           const body = config.compression === 'gzip' ? await gzipAsync(request.body) : request.body;
           const result = await sendOne(body, count, deadlineMs);
-          if (result.kind !== 'success') {
-            // Earlier requests of this batch are delivered; a retry of the batch may duplicate them.
-            const prefix = total > 1 ? `request ${index + 1} of ${total}: ` : '';
-            return { ...result, error: prefix + result.error };
+          const prefix = total > 1 ? `request ${index + 1} of ${total}: ` : '';
+          if (result.kind === 'retryable') {
+            // The requests before this one are delivered: only this one and the rest are retried.
+            const pending = [request, ...requests].flatMap((rest) => rest.items);
+            return { ...result, error: prefix + result.error, ...(index > 0 || oversized.length > 0 ? { pending, dropped } : {}) };
+          }
+          if (result.kind === 'failure') {
+            // Refused for good: counted as dropped; the other requests may still be accepted.
+            if (total === 1 && oversized.length === 0) return result;
+            failures.push(prefix + result.error);
+            dropped += count;
+            continue;
           }
           dropped += result.dropped ?? 0;
         }
+        if (failures.length > 0) logger.warn(`${host} refused part of a batch; dropped`, { errors: failures });
         return dropped > 0 ? { kind: 'success', dropped } : { kind: 'success' };
       } catch (error) {
         return { kind: 'failure', error: `${signal} export failed: ${(error as Error).message}` };

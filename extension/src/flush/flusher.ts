@@ -186,9 +186,18 @@ export class Flusher {
         this.counters.rejected += dropped;
         buffer.countDropped(kind, dropped);
       } else if (result.kind === 'retryable') {
-        requeue.push(...part);
-        this.counters.retried += part.length;
-        logger.debug('export will be retried', { kind, items: part.length, error: result.error });
+        // Only what was not delivered goes back (a split batch may be partly delivered).
+        const pending = result.pending ? new Set<object>(result.pending) : undefined;
+        const again = pending ? part.filter((entry) => pending.has(entry.item)) : part;
+        const delivered = part.length - again.length;
+        const dropped = Math.min(result.dropped ?? 0, delivered);
+        requeue.push(...again);
+        this.counters.retried += again.length;
+        this.counters.sent += delivered - dropped;
+        this.counters.rejected += dropped;
+        exported += delivered - dropped;
+        buffer.countDropped(kind, dropped);
+        logger.debug('export will be retried', { kind, items: again.length, delivered, error: result.error });
       } else {
         this.counters.rejected += part.length;
         buffer.countDropped(kind, part.length);
