@@ -127,7 +127,7 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
     attributeUnnamedLines: !config.managedInstances,
     emit: push,
     // Records the tracker makes share the extension's long-lived resource objects.
-    estimateBytes: recordMemoryBytes,
+    memoryBytesOf: recordMemoryBytes,
     logger,
   });
   const exporter = new LazyExporter(config.exporter, logger);

@@ -5,7 +5,7 @@ import { InvocationRegistry } from '../src/invocations/invocation-registry.ts';
 import { InvocationTracker } from '../src/invocations/invocation-tracker.ts';
 import { failureReason } from '../src/invocations/synthesized-root.ts';
 import { createLogger } from '../src/logger.ts';
-import { attr, estimateBytes, getAttr } from '../src/otlp/types.ts';
+import { attr, estimateWireBytes, getAttr } from '../src/otlp/types.ts';
 import type { SpanItem } from '../src/otlp/types.ts';
 import type { TelemetryRecord } from '../src/receive/telemetry-records.ts';
 
@@ -19,7 +19,7 @@ function setup(graceMs = 20) {
     resource,
     functionName: 'fn',
     emit: (entry) => emitted.push(entry),
-    estimateBytes,
+    memoryBytesOf: estimateWireBytes,
     logger: createLogger('error', () => undefined),
   });
   return { tracker, emitted };
@@ -188,7 +188,7 @@ test('under Managed Instances a line without a request id is not pinned on which
     resource,
     functionName: 'fn',
     emit: (entry: BufferedEntry) => emitted.push(entry),
-    estimateBytes,
+    memoryBytesOf: estimateWireBytes,
     logger: createLogger('error', () => undefined),
   };
   for (const attributeUnnamedLines of [true, false]) {

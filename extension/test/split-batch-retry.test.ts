@@ -9,7 +9,7 @@ import type { TelemetryExporter } from '../src/export/exporter.ts';
 import { createSignalClient } from '../src/export/otlp-signal-client.ts';
 import { Flusher } from '../src/flush/flusher.ts';
 import { createLogger } from '../src/logger.ts';
-import { estimateBytes } from '../src/otlp/types.ts';
+import { estimateWireBytes } from '../src/otlp/types.ts';
 import { makeSpans } from './fixtures/items.ts';
 import { sinkForSuite } from './fixtures/sink.ts';
 
@@ -33,7 +33,7 @@ describe('a split batch with a failed part', () => {
     };
     const buffer = new TelemetryBuffer({ maxItems: 1000, maxBytes: 8 * 1024 * 1024 });
     const flusher = new Flusher({ buffer, getExporter: async () => exporter, prepare: () => undefined, logger });
-    makeSpans(30).forEach((item, index) => buffer.push({ kind: 'span', item, bytes: estimateBytes(item), atMs: index }));
+    makeSpans(30).forEach((item, index) => buffer.push({ kind: 'span', item, bytes: estimateWireBytes(item), atMs: index }));
 
     // First export: the first request is accepted, the second gets 503 (the third is never sent).
     let seen = 0;

@@ -4,9 +4,7 @@ import type { LogItem, SpanItem } from '../otlp/types.ts';
 
 export type ExportResult =
   /** `dropped`: records the backend path could not take (too large, outside its time window, rejected in a partial success). */
-  | { kind: 'success'; dropped?: number }
-  | { kind: 'failure'; error: string }
-  | RetryableResult;
+  { kind: 'success'; dropped?: number } | { kind: 'failure'; error: string } | RetryableResult;
 
 /**
  * Some or all records may be accepted by a later attempt. When a batch went out in several

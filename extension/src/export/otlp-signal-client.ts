@@ -6,8 +6,8 @@ import { gzip } from 'node:zlib';
 import type { Logger } from '../logger.ts';
 import { decodeExportResponse } from '../otlp/decode.ts';
 import { contentTypeOf, encodeLogsRequest, encodeTraceRequest } from '../otlp/encode.ts';
-import { estimateBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
-import { splitIntoRequests, type BatchLimits } from './batch-split.ts';
+import { estimateWireBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
+import { requestsOf, type BatchLimits } from './batch-split.ts';
 import type { OtlpSignalConfig } from './config.ts';
 import type { ExportResult } from './exporter.ts';
 import { createHttpSender, responseExcerpt } from './http-sender.ts';
@@ -96,37 +96,42 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
       if (closed) return { kind: 'failure', error: `${signal} exporter is shut down` };
       if (items.length === 0) return { kind: 'success' };
       try {
-        const { requests, oversized } = splitIntoRequests(items, limits, encode, estimateBytes);
-        if (oversized.length > 0) {
-          logger.warn(`dropped ${oversized.length} ${noun} too large for ${host} (limit ${limits.maxItemBytes ?? limits.maxBytes} bytes each)`, {
-            dropped: oversized.length,
-          });
-          if (requests.length === 0) return { kind: 'failure', error: `all ${oversized.length} ${noun} exceed the size limit of ${host}` };
-        }
-        let dropped = oversized.length;
-        const total = requests.length;
+        let dropped = 0;
+        let oversized = 0;
+        let index = 0;
         const failures: string[] = [];
-        for (let index = 0; index < total; index++) {
-          // Taken off the list so that each encoded body can go as soon as it is compressed and sent.
-          const request = requests.shift()!;
-          const count = request.items.length;
-          const body = config.compression === 'gzip' ? await gzipAsync(request.body) : request.body;
+        // One request is encoded, compressed and sent before the next is encoded: an export cut
+        // short by its deadline has not spent its time encoding what it never sent.
+        for (const step of requestsOf(items, limits, encode, estimateWireBytes)) {
+          if (step.kind === 'oversized') {
+            oversized++;
+            dropped++;
+            continue;
+          }
+          index++;
+          const count = step.items.length;
+          const body = config.compression === 'gzip' ? await gzipAsync(step.body) : step.body;
           const result = await sendOne(body, count, deadlineMs);
-          const prefix = total > 1 ? `request ${index + 1} of ${total}: ` : '';
+          const prefix = `request ${index}: `;
           if (result.kind === 'retryable') {
             // The requests before this one are delivered: only this one and the rest are retried.
-            const pending = [request, ...requests].flatMap((rest) => rest.items);
-            return { ...result, error: prefix + result.error, ...(index > 0 || oversized.length > 0 ? { pending, dropped } : {}) };
+            const pending = [...step.items, ...items.slice(step.restFrom)];
+            return pending.length === items.length ? result : { ...result, error: prefix + result.error, pending, dropped };
           }
           if (result.kind === 'failure') {
             // Refused for good: counted as dropped; the other requests may still be accepted.
-            if (total === 1 && oversized.length === 0) return result;
             failures.push(prefix + result.error);
             dropped += count;
             continue;
           }
           dropped += result.dropped ?? 0;
         }
+        if (oversized > 0) {
+          logger.warn(`dropped ${oversized} ${noun} too large for ${host} (limit ${limits.maxItemBytes ?? limits.maxBytes} bytes each)`, {
+            dropped: oversized,
+          });
+        }
+        if (dropped === items.length) return { kind: 'failure', error: allRefused(items.length, oversized, failures) };
         if (failures.length > 0) logger.warn(`${host} refused part of a batch; dropped`, { errors: failures });
         return dropped > 0 ? { kind: 'success', dropped } : { kind: 'success' };
       } catch (error) {
@@ -144,4 +149,11 @@ function stripAttempts(verdict: { kind: 'retryable'; error: string; retryAfterMs
   return verdict.retryAfterMs === undefined
     ? { kind: 'retryable', error: verdict.error }
     : { kind: 'retryable', error: verdict.error, retryAfterMs: verdict.retryAfterMs };
+}
+
+/** Why nothing of a batch was taken: the backend's own answer when it was one request. */
+function allRefused(count: number, oversized: number, failures: readonly string[]): string {
+  if (failures.length === 0) return `all ${count} records exceed the size limit`;
+  if (failures.length === 1 && oversized === 0) return failures[0]!.replace(/^request 1: /, '');
+  return `all ${count} records refused (${oversized} too large): ${failures.join('; ')}`;
 }

@@ -5,7 +5,7 @@
 // skip unknown fields) so the extension recognises its own lines in the Telemetry API stream.
 import { OWN_LOGGER_NAME } from '../logger.ts';
 import { encodeLogsRequest, encodeTraceRequest } from '../otlp/encode.ts';
-import { estimateBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
+import { estimateWireBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
 import { splitIntoRequests } from './batch-split.ts';
 
 export const DEFAULT_MAX_LINE_BYTES = 200 * 1024;
@@ -29,7 +29,7 @@ function writeStdout(line: string): void {
 }
 
 // JSON spells ids in hex and quotes numbers: roughly twice the protobuf estimate.
-const jsonEstimate = (item: SpanItem | LogItem): number => 2 * estimateBytes(item);
+const estimateJsonBytes = (item: SpanItem | LogItem): number => 2 * estimateWireBytes(item);
 
 /**
  * Writes spans then logs as OTLP/JSON lines (without the trailing newline; the default writer adds it).
@@ -45,8 +45,8 @@ export function writeOtlpJsonLines(
   const maxBytes = (options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) - markerPrefix.length;
   const limits = { maxItems: Number.MAX_SAFE_INTEGER, maxBytes };
   const result: StdoutLinesResult = { lines: 0, dropped: 0 };
-  const traceSplit = splitIntoRequests(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), jsonEstimate);
-  const logSplit = splitIntoRequests(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), jsonEstimate);
+  const traceSplit = splitIntoRequests(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), estimateJsonBytes);
+  const logSplit = splitIntoRequests(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), estimateJsonBytes);
   for (const request of [...traceSplit.requests, ...logSplit.requests]) {
     write(withMarker(request.body));
     result.lines++;

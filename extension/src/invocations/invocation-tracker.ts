@@ -37,7 +37,8 @@ export interface TrackerOptions {
   readonly attributeUnnamedLines?: boolean;
   /** Receives every item the tracker creates (log records, synthesized spans, the init span). */
   readonly emit: (entry: BufferedEntry) => void;
-  readonly estimateBytes: (item: SpanItem | LogItem) => number;
+  /** Memory one record the tracker makes holds (buffer/memory-size.ts), for the buffer bound. */
+  readonly memoryBytesOf: (item: SpanItem | LogItem) => number;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -309,7 +310,7 @@ export class InvocationTracker {
   }
 
   #emit(entry: { kind: 'span'; item: SpanItem } | { kind: 'log'; item: LogItem }): void {
-    const bytes = this.#options.estimateBytes(entry.item);
+    const bytes = this.#options.memoryBytesOf(entry.item);
     const atMs = this.#now();
     this.#options.emit(entry.kind === 'span' ? { kind: 'span', item: entry.item, bytes, atMs } : { kind: 'log', item: entry.item, bytes, atMs });
   }

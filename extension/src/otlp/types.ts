@@ -397,7 +397,7 @@ function logBytes(log: LogRecord): number {
 }
 
 /** Approximate encoded size in bytes of one item (its record plus its resource and scope). */
-export function estimateBytes(item: SpanItem | LogItem): number {
+export function estimateWireBytes(item: SpanItem | LogItem): number {
   const envelope =
     itemOverheadBytes +
     attributesBytes(item.resource?.attributes) +
