@@ -191,6 +191,7 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       flusher,
       relief,
       logger,
+      lastTelemetryAtMs: () => listener.value.lastDeliveryAtMs(),
       onShutdown: async (event) => {
         await drain(event, {
           receiver: receiver.value,

@@ -23,7 +23,7 @@ describe('writeOtlpJsonLines', () => {
   it('writes spans then logs, one OTLP/JSON request per line, decodable back', () => {
     const lines: string[] = [];
     const result = writeOtlpJsonLines(spans(3), logs(2), (line) => lines.push(line));
-    assert.deepEqual(result, { lines: 2, dropped: 0 });
+    assert.deepEqual(result, { lines: 2, dropped: 0, unwritten: 0 });
     assert.ok(lines.every((line) => !line.includes('\n')));
     const traces = decodeTraceRequest(Buffer.from(lines[0]!), 'application/json', undefined);
     // Decoding fills the repeated fields the sender left empty.
@@ -76,7 +76,7 @@ describe('writeOtlpJsonLines', () => {
     const lines: string[] = [];
     assert.deepEqual(
       writeOtlpJsonLines([], [], (line) => lines.push(line)),
-      { lines: 0, dropped: 0 },
+      { lines: 0, dropped: 0, unwritten: 0 },
     );
     assert.equal(lines.length, 0);
   });

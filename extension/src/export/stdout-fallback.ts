@@ -6,7 +6,7 @@
 import { OWN_LOGGER_NAME } from '../logger.ts';
 import { encodeLogsRequest, encodeTraceRequest } from '../otlp/encode.ts';
 import { estimateWireBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
-import { splitIntoRequests } from './batch-split.ts';
+import { requestsOf } from './batch-split.ts';
 
 export const DEFAULT_MAX_LINE_BYTES = 200 * 1024;
 
@@ -17,6 +17,8 @@ export interface StdoutLinesResult {
   lines: number;
   /** Records that alone exceed the line limit and were not written. */
   dropped: number;
+  /** Records not written because the time given ran out (see `untilMs`). */
+  unwritten: number;
 }
 
 function withMarker(json: Buffer): string {
@@ -32,7 +34,10 @@ function writeStdout(line: string): void {
 const estimateJsonBytes = (item: SpanItem | LogItem): number => 2 * estimateWireBytes(item);
 
 /**
- * Writes spans then logs as OTLP/JSON lines (without the trailing newline; the default writer adds it).
+ * Writes spans then logs as OTLP/JSON lines (without the trailing newline; the default writer adds
+ * it), encoding each line just before it is written. With `untilMs`, stops before a line that would
+ * start past it: what is left is counted in `unwritten`, so a caller with a deadline always gets
+ * its time back.
  * @example
  * const { lines } = writeOtlpJsonLines(spanItems, logItems); // to stdout
  */
@@ -40,17 +45,31 @@ export function writeOtlpJsonLines(
   spans: readonly SpanItem[],
   logs: readonly LogItem[],
   write: (line: string) => void = writeStdout,
-  options: { maxLineBytes?: number } = {},
+  options: { maxLineBytes?: number; untilMs?: number; now?: () => number } = {},
 ): StdoutLinesResult {
   const maxBytes = (options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) - markerPrefix.length;
   const limits = { maxItems: Number.MAX_SAFE_INTEGER, maxBytes };
-  const result: StdoutLinesResult = { lines: 0, dropped: 0 };
-  const traceSplit = splitIntoRequests(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), estimateJsonBytes);
-  const logSplit = splitIntoRequests(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), estimateJsonBytes);
-  for (const request of [...traceSplit.requests, ...logSplit.requests]) {
-    write(withMarker(request.body));
-    result.lines++;
+  const result: StdoutLinesResult = { lines: 0, dropped: 0, unwritten: 0 };
+  const now = options.now ?? Date.now;
+  const untilMs = options.untilMs ?? Infinity;
+  const parts = [
+    { items: spans, steps: requestsOf(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), estimateJsonBytes) },
+    { items: logs, steps: requestsOf(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), estimateJsonBytes) },
+  ];
+  for (const { items, steps } of parts) {
+    let done = 0;
+    if (now() < untilMs) {
+      for (const step of steps) {
+        if (step.kind === 'oversized') result.dropped++;
+        else {
+          write(withMarker(step.body));
+          result.lines++;
+        }
+        done = step.restFrom;
+        if (now() >= untilMs) break;
+      }
+    }
+    result.unwritten += items.length - done;
   }
-  result.dropped = traceSplit.oversized.length + logSplit.oversized.length;
   return result;
 }

@@ -6,12 +6,16 @@
  * dropped and counted. Drops since the last export are reported as resource attributes on the next
  * one and in a log line.
  */
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import { attr } from '../otlp/types.ts';
 import type { LogItem, Resource, SpanItem } from '../otlp/types.ts';
 import type { BufferedEntry, TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
 import type { ExportResult, TelemetryExporter } from '../export/exporter.ts';
 import { errorMessage } from '../logger.ts';
 import type { Logger } from '../logger.ts';
+import { BREAKER_CLOSED, breakerAfter } from './export-breaker.ts';
+import type { BreakerState } from './export-breaker.ts';
 
 export const DROPPED_SPANS_KEY = 'lambda_otel.dropped_spans';
 export const DROPPED_LOGS_KEY = 'lambda_otel.dropped_logs';
@@ -40,21 +44,32 @@ export interface FlusherOptions {
   /** Runs on the taken entries before export (trace correlation, resources). */
   readonly prepare: (entries: readonly BufferedEntry[]) => void;
   readonly logger: Logger;
-  readonly now?: () => number;
+  readonly clock?: Clock;
   /** Called after each export settled and its items were released or requeued. */
   readonly onSettled?: () => void;
 }
 
 export class Flusher {
   readonly #options: FlusherOptions;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly counters: ExportCounters = { sent: 0, retried: 0, rejected: 0 };
   readonly #inFlight = new Set<Promise<FlushOutcome>>();
   #lastFlushAtMs = 0;
+  #breaker: BreakerState = BREAKER_CLOSED;
 
   constructor(options: FlusherOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** The breaker's state after the exports settled so far (export-breaker.ts decides on it). */
+  get breaker(): BreakerState {
+    return this.#breaker;
+  }
+
+  /** Items taken by exports that have not settled. */
+  get inFlightItems(): number {
+    return this.#options.buffer.inFlightItems;
   }
 
   get lastFlushAtMs(): number {
@@ -77,7 +92,7 @@ export class Flusher {
   async flush(deadlineMs: number): Promise<FlushOutcome> {
     if (this.busy) {
       await this.waitIdle(deadlineMs);
-      if (this.busy || this.#now() >= deadlineMs) return { exported: 0, retryable: this.#options.buffer.size > 0 };
+      if (this.busy || this.#clock.now() >= deadlineMs) return { exported: 0, retryable: this.#options.buffer.size > 0 };
     }
     if (this.#options.buffer.size === 0) return { exported: 0, retryable: false };
     return this.#start(this.#options.buffer.takeBatch(), deadlineMs);
@@ -95,10 +110,25 @@ export class Flusher {
   /** Resolves when no export is in flight (including any started meanwhile), or at `untilMs`. */
   async waitIdle(untilMs: number): Promise<void> {
     while (this.busy) {
-      const remainingMs = untilMs - this.#now();
+      const remainingMs = untilMs - this.#clock.now();
       if (remainingMs <= 0) return;
       const settled = Promise.allSettled([...this.#inFlight]).then(() => true);
-      if (!(await Promise.race([settled, delay(remainingMs).then(() => false)]))) return;
+      if (!(await Promise.race([settled, this.#clock.sleep(remainingMs).then(() => false)]))) return;
+    }
+  }
+
+  /** Moves the breaker; says so once when it opens and when the backend is back. */
+  #noteOutcome(delivered: boolean): void {
+    const before = this.#breaker;
+    const nowMs = this.#clock.now();
+    this.#breaker = breakerAfter(before, delivered, nowMs);
+    const { logger } = this.#options;
+    if (before.failures === 0 && !delivered) {
+      logger.warn('backend unreachable: exports paused (telemetry keeps buffering, bounded); retrying later and at SHUTDOWN', {
+        pausedMs: this.#breaker.openUntilMs - nowMs,
+      });
+    } else if (before.failures > 0 && delivered) {
+      logger.info('backend reachable again: exports resumed');
     }
   }
 
@@ -110,11 +140,13 @@ export class Flusher {
         ({ outcome, requeue }) => {
           buffer.release(entries);
           buffer.requeue(requeue);
+          this.#noteOutcome(outcome.exported > 0 || !outcome.retryable);
           return outcome;
         },
         (error: unknown) => {
           buffer.release(entries);
           buffer.requeue(entries);
+          this.#noteOutcome(false);
           throw error;
         },
       )
@@ -133,7 +165,7 @@ export class Flusher {
   /** Exports entries taken from the buffer; says which of them go back for another attempt. */
   async #exportEntries(entries: BufferedEntry[], deadlineMs: number): Promise<{ outcome: FlushOutcome; requeue: BufferedEntry[] }> {
     const { buffer, logger } = this.#options;
-    this.#lastFlushAtMs = this.#now();
+    this.#lastFlushAtMs = this.#clock.now();
     try {
       this.#options.prepare(entries);
     } catch (error) {
@@ -157,7 +189,7 @@ export class Flusher {
               deadlineMs,
             ),
             deadlineMs,
-            this.#now,
+            this.#clock,
           )
         : SUCCESS,
       logs.length > 0
@@ -167,7 +199,7 @@ export class Flusher {
               deadlineMs,
             ),
             deadlineMs,
-            this.#now,
+            this.#clock,
           )
         : SUCCESS,
     ]);
@@ -213,17 +245,13 @@ export class Flusher {
 const SUCCESS: Promise<ExportResult> = Promise.resolve({ kind: 'success' });
 
 /** An exporter that overruns its deadline counts as retryable rather than holding the loop. */
-function bounded(result: Promise<ExportResult>, deadlineMs: number, now: () => number): Promise<ExportResult> {
-  const late: Promise<ExportResult> = delay(Math.max(0, deadlineMs - now()) + 25).then(() => ({
+function bounded(result: Promise<ExportResult>, deadlineMs: number, clock: Clock): Promise<ExportResult> {
+  const late: Promise<ExportResult> = clock.sleep(Math.max(0, deadlineMs - clock.now())).then(() => ({
     kind: 'retryable',
     error: 'export did not finish before the deadline',
   }));
   const guarded = result.catch((error: unknown): ExportResult => ({ kind: 'retryable', error: errorMessage(error) }));
   return Promise.race([guarded, late]);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Drops since the last export become resource attributes on this export's items, and one log line. */
