@@ -156,12 +156,13 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       maxRequestBytes: config.maxRequestBytes,
       logger,
       admission: { admit: () => relief.admit(), done: () => relief.requestDone() },
-      onSpans: (items) => {
+      onSpans: (received) => {
         const atMs = Date.now();
+        // Track, then buffer what the tracker hands back, in this same turn: whoever waits for the
+        // invocation to complete runs only after the root span is in the buffer.
+        const items = tracker.onSpans(received);
         const bytes = memoryBytesOf(items);
-        // Buffer first, then track: a root span must be in the buffer before its invocation completes.
         for (let index = 0; index < items.length; index++) push({ kind: 'span', item: items[index]!, bytes: bytes[index]!, atMs });
-        tracker.onSpans(items);
         relief.noteBuffered(items.length, sum(bytes));
         relief.check();
       },

@@ -91,16 +91,24 @@ export class InvocationTracker {
     });
   }
 
-  /** Spans received over OTLP: a span with faas.invocation_id is that invocation's root. */
-  onSpans(items: readonly SpanItem[]): void {
+  /**
+   * Spans received over OTLP, before they are buffered: a span with faas.invocation_id is that
+   * invocation's root. Returns the spans to buffer: the same items, except a root span whose
+   * platform.report came first, which is a copy carrying the report's values. Nothing handed over
+   * is changed afterwards (a report that comes later goes into the REPORT record instead).
+   */
+  onSpans(items: readonly SpanItem[]): SpanItem[] {
+    const out: SpanItem[] = [];
     for (const item of items) {
       const requestId = getAttr(item.span.attributes, INVOCATION_ID_KEY);
       if (typeof requestId === 'string' && requestId !== '') {
-        this.#onRoot(item, requestId);
+        out.push(this.#onRoot(item, requestId));
         continue;
       }
       this.#invocations.noteChild(item);
+      out.push(item);
     }
+    return out;
   }
 
   /** Telemetry API records, in delivery order. A record that cannot be processed is logged and skipped. */
@@ -199,24 +207,26 @@ export class InvocationTracker {
     }
   }
 
-  #onRoot(item: SpanItem, requestId: string): void {
+  #onRoot(received: SpanItem, requestId: string): SpanItem {
     const invocation = this.#invocations.getOrCreate(requestId, this.#now());
     if (invocation.rootSynthesized) this.#options.logger.debug('root span arrived after one was synthesized', { requestId });
+    const reported = invocation.reportAttributes;
+    const item = reported ? { ...received, span: { ...received.span, attributes: [...received.span.attributes, ...reported] } } : received;
     invocation.root = item;
     invocation.rootSynthesized = false;
-    if (invocation.reportAttributes) item.span.attributes.push(...invocation.reportAttributes);
     this.#learnedResource ??= item.resource;
     this.#invocations.linkTrace(item.span.traceId, invocation);
     this.#complete(invocation);
     this.#tryEmitInitSpan();
+    return item;
   }
 
   #onReport(record: PlatformReport): void {
     const invocation = this.#invocations.getOrCreate(record.requestId, record.timeMs);
     const attributes = reportAttributes(record);
     invocation.reportAttributes = attributes;
-    // Still buffered (not exported yet) for most policies; harmless once it has been sent.
-    invocation.root?.span.attributes.push(...attributes);
+    // The root span, if any, is already buffered or exported and stays as it is: the values go in
+    // the REPORT record below (the next export), in the root's trace.
     this.#noteFailure(invocation, record.status, record.errorType, record.timeMs);
     // A failed invocation still gets the grace for its root span (under Managed Instances the
     // report can come before the span the runtime sent after its error).
