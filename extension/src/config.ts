@@ -87,16 +87,25 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
   readLambdaSetting(env);
   const working: Record<string, string | undefined> = { ...env };
   const errors: string[] = [];
-  // Each round replaces one invalid variable; there are far fewer variables than rounds.
+  let toStdout = false;
+  // Each round replaces one invalid variable and reads again, so that every invalid value is
+  // reported, not only the first; there are far fewer variables than rounds.
   for (let round = 0; round < 64; round++) {
     try {
       const config = readStrictConfig(working);
-      return Object.freeze({ ...config, errors });
+      if (!toStdout) return Object.freeze({ ...config, errors });
+      // What was said about the endpoints no longer applies: everything goes to stdout.
+      const exporter: ExporterConfig = { kind: 'stdout', maxLineBytes: config.stdoutMaxLineBytes };
+      return Object.freeze({ ...config, exporter, notices: [], warnings: [], errors });
     } catch (error) {
       if (!(error instanceof ConfigError) || error.variable === 'AWS_LAMBDA_RUNTIME_API') throw error;
-      if (DESTINATION_VARIABLES.test(error.variable) && working.LAMBDA_OTEL_EXPORTER !== 'stdout') {
+      if (DESTINATION_VARIABLES.test(error.variable)) {
         errors.push(`${error.message}; telemetry goes to stdout as OTLP-JSON lines instead`);
-        working.LAMBDA_OTEL_EXPORTER = 'stdout';
+        toStdout = true;
+        // Without it the other export settings are still checked; a required one that is missing
+        // leaves nothing more to check for this exporter.
+        if (working[error.variable] === undefined) working.LAMBDA_OTEL_EXPORTER = 'stdout';
+        else delete working[error.variable];
       } else {
         errors.push(`${error.message}; using the default instead`);
         delete working[error.variable];

@@ -76,7 +76,9 @@ describe('SHUTDOWN drain', () => {
         logger,
         deadlineMarginMs: 200,
         received: () => ({ ...received }),
-        write: (line) => stdout.push(line),
+        write: (line) => {
+          stdout.push(line);
+        },
       },
     );
     const endedAtMs = Date.now();

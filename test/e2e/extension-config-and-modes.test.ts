@@ -13,7 +13,10 @@ test('an invalid LAMBDA_OTEL_FLUSH never fails init: one ERROR line naming the v
   assert.deepEqual(result.response, { ok: true, n: 1 });
   const errors = extensionLines(harness.env).filter((line) => line.level === 'ERROR');
   assert.equal(errors.length, 1);
-  assert.match(String(errors[0]!.message), /^Configuration: LAMBDA_OTEL_FLUSH is invalid, expected end, periodic,<ms>, continuous,<ms> or adaptive.*using the default instead$/);
+  assert.match(
+    String(errors[0]!.message),
+    /^Configuration: LAMBDA_OTEL_FLUSH is invalid, expected end, periodic,<ms>, continuous,<ms> or adaptive.*using the default instead$/,
+  );
   await harness.sink.waitForSpans(1);
 });
 
@@ -31,7 +34,10 @@ test('a broken OTLP header with a token never fails init and never prints the to
   assert.equal(errors.length, 1);
   assert.match(String(errors[0]!.message), /OTEL_EXPORTER_OTLP_HEADERS is invalid.*telemetry goes to stdout/);
   assert.equal(harness.sink.requests.length, 0);
-  assert.ok(extensionLines(harness.env).some((line) => Array.isArray(line.resourceLogs)), 'telemetry is on stdout');
+  assert.ok(
+    extensionLines(harness.env).some((line) => Array.isArray(line.resourceLogs)),
+    'telemetry is on stdout',
+  );
 });
 
 test('no OTLP endpoint configured: one notice, telemetry as OTLP-JSON lines on stdout, no configuration error', async () => {

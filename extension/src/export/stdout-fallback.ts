@@ -33,11 +33,26 @@ function writeStdout(line: string): void {
 // JSON spells ids in hex and quotes numbers: roughly twice the protobuf estimate.
 const estimateJsonBytes = (item: SpanItem | LogItem): number => 2 * estimateWireBytes(item);
 
+/** One line to write (or, without `line`, a record too large for any line), and how many records it holds. */
+interface LineStep {
+  readonly line?: string;
+  readonly items: number;
+}
+
+/** Spans then logs as OTLP/JSON lines, each encoded only when it is asked for. */
+function* jsonLines(spans: readonly SpanItem[], logs: readonly LogItem[], maxLineBytes: number): Generator<LineStep, void, undefined> {
+  const limits = { maxItems: Number.MAX_SAFE_INTEGER, maxBytes: maxLineBytes - markerPrefix.length };
+  const parts = [
+    requestsOf(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), estimateJsonBytes),
+    requestsOf(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), estimateJsonBytes),
+  ];
+  for (const steps of parts) {
+    for (const step of steps) yield step.kind === 'request' ? { line: withMarker(step.body), items: step.items.length } : { items: 1 };
+  }
+}
+
 /**
- * Writes spans then logs as OTLP/JSON lines (without the trailing newline; the default writer adds
- * it), encoding each line just before it is written. With `untilMs`, stops before a line that would
- * start past it: what is left is counted in `unwritten`, so a caller with a deadline always gets
- * its time back.
+ * Writes spans then logs as OTLP/JSON lines (without the trailing newline; the default writer adds it).
  * @example
  * const { lines } = writeOtlpJsonLines(spanItems, logItems); // to stdout
  */
@@ -45,31 +60,56 @@ export function writeOtlpJsonLines(
   spans: readonly SpanItem[],
   logs: readonly LogItem[],
   write: (line: string) => void = writeStdout,
-  options: { maxLineBytes?: number; untilMs?: number; now?: () => number } = {},
+  options: { maxLineBytes?: number } = {},
 ): StdoutLinesResult {
-  const maxBytes = (options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) - markerPrefix.length;
-  const limits = { maxItems: Number.MAX_SAFE_INTEGER, maxBytes };
   const result: StdoutLinesResult = { lines: 0, dropped: 0, unwritten: 0 };
-  const now = options.now ?? Date.now;
-  const untilMs = options.untilMs ?? Infinity;
-  const parts = [
-    { items: spans, steps: requestsOf(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), estimateJsonBytes) },
-    { items: logs, steps: requestsOf(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), estimateJsonBytes) },
-  ];
-  for (const { items, steps } of parts) {
-    let done = 0;
-    if (now() < untilMs) {
-      for (const step of steps) {
-        if (step.kind === 'oversized') result.dropped++;
-        else {
-          write(withMarker(step.body));
-          result.lines++;
-        }
-        done = step.restFrom;
-        if (now() >= untilMs) break;
-      }
+  for (const step of jsonLines(spans, logs, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+    if (step.line === undefined) {
+      result.dropped += step.items;
+      continue;
     }
-    result.unwritten += items.length - done;
+    write(step.line);
+    result.lines++;
   }
+  return result;
+}
+
+export interface TimedWriteOptions {
+  readonly maxLineBytes?: number;
+  /** Writes one line (newline added by the writer); false when the output is backed up. */
+  readonly write: (line: string) => boolean;
+  /** Resolves when the output has taken what was written, or at `untilMs`; true if it did. */
+  readonly waitForRoom: (untilMs: number) => Promise<boolean>;
+  readonly untilMs: number;
+  readonly now: () => number;
+}
+
+/**
+ * Writes spans then logs as OTLP/JSON lines until `untilMs`: each line is encoded just before it
+ * is written, and the next one only once the output has taken it (a pipe that is read slowly holds
+ * the writer, not the process's memory). What was not written by then, including a last line the
+ * output had not taken, is counted in `unwritten`.
+ */
+export async function writeOtlpJsonLinesWithin(spans: readonly SpanItem[], logs: readonly LogItem[], options: TimedWriteOptions): Promise<StdoutLinesResult> {
+  const result: StdoutLinesResult = { lines: 0, dropped: 0, unwritten: 0 };
+  const total = spans.length + logs.length;
+  let done = 0;
+  if (options.now() < options.untilMs) {
+    for (const step of jsonLines(spans, logs, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+      if (step.line === undefined) {
+        result.dropped += step.items;
+      } else if (!options.write(step.line) && !(await options.waitForRoom(options.untilMs))) {
+        // Out of time with this line still queued: it may never leave the process.
+        done += step.items;
+        result.unwritten += step.items;
+        break;
+      } else {
+        result.lines++;
+      }
+      done += step.items;
+      if (options.now() >= options.untilMs) break;
+    }
+  }
+  result.unwritten += total - done;
   return result;
 }

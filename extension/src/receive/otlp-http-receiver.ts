@@ -52,6 +52,9 @@ class RequestError extends Error {
   }
 }
 
+/** How much of a refused body is read (and dropped) so that its sender gets the answer. */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
 export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<OtlpReceiver> {
   let inFlight = 0;
   const server = http.createServer((request, response) => {
@@ -68,10 +71,20 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
         if (status >= 500) options.logger.error('OTLP request failed', { error: message });
         else options.logger.debug('OTLP request rejected', { status, error: message });
         if (response.headersSent) return;
-        // Stop reading a body we refused: answer, then close the connection.
-        response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
-        response.end(JSON.stringify({ code: status === 413 ? 8 : 3, message }));
-        if (!request.complete) request.destroy();
+        const answer = (): void => {
+          response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
+          response.end(JSON.stringify({ code: status === 413 ? 8 : 3, message }));
+        };
+        if (request.complete) return answer();
+        // The rest of a refused body is read and thrown away before the answer, so the sender gets
+        // the 413 (or 400) instead of a connection reset mid-upload; past a bound the connection is cut.
+        let discarded = 0;
+        request.on('data', (chunk: Buffer) => {
+          discarded += chunk.length;
+          if (discarded > MAX_DISCARDED_BYTES) request.destroy();
+        });
+        request.once('end', answer);
+        request.resume();
       });
   });
   server.keepAliveTimeout = 60_000;

@@ -40,7 +40,8 @@ export interface DrainDeps {
   readonly stdoutMaxLineBytes?: number;
   /** Items received since start (for the summary). */
   readonly received: () => { spans: number; logs: number };
-  readonly write?: (line: string) => void;
+  /** Where the fallback lines go (default: stdout); false means the output is backed up. */
+  readonly write?: (line: string) => void | boolean;
   readonly clock?: Clock;
 }
 
@@ -95,14 +96,20 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
   let notWritten = 0;
   await step('stdout fallback', async () => {
     // Loaded here, not at start-up: the encoder is only needed when something is left over.
-    const { writeOtlpJsonLines } = await import('../export/stdout-fallback.ts');
+    const { writeOtlpJsonLinesWithin } = await import('../export/stdout-fallback.ts');
     const rest = deps.buffer.takeAll();
     if (rest.length === 0) return;
     notWritten = rest.length;
     deps.tracker.prepareForExport(rest);
     const spans = rest.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
     const logs = rest.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
-    const result = writeOtlpJsonLines(spans, logs, deps.write, { maxLineBytes: deps.stdoutMaxLineBytes, untilMs: plan.endMs, now: () => clock.now() });
+    const output = deps.write ? { write: (line: string) => deps.write!(line) !== false, waitForRoom: async () => true } : stdoutOutput(clock);
+    const result = await writeOtlpJsonLinesWithin(spans, logs, {
+      ...output,
+      maxLineBytes: deps.stdoutMaxLineBytes,
+      untilMs: plan.endMs,
+      now: () => clock.now(),
+    });
     written = rest.length - result.dropped - result.unwritten;
     notWritten = result.dropped + result.unwritten;
     if (result.unwritten > 0) logger.warn('shutdown: no time left to write the rest to stdout; dropped', { dropped: result.unwritten });
@@ -122,6 +129,8 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
     durationMs: clock.now() - startedAtMs,
   };
   logger.info(`shutdown: sent ${summary.sent}, retried ${summary.retried}, dropped ${summary.dropped}, written ${summary.written}`, { summary });
+  // The process exits right after: what stdout still holds would be lost.
+  if (!deps.write) await stdoutOutput(clock).waitForRoom(event.deadlineMs - deps.deadlineMarginMs / 2);
 
   // 7. Release the exporter, without waiting past the deadline.
   await step('exporter shutdown', () => deps.exporter.shutdown(Math.max(0, event.deadlineMs - deps.deadlineMarginMs / 2 - clock.now())));
@@ -136,4 +145,20 @@ async function waitForTelemetry(deps: DrainDeps, clock: Clock, untilMs: number):
     if (quiet && !deps.tracker.hasUnreported()) return;
     await clock.sleep(10);
   }
+}
+
+/**
+ * stdout as the fallback's output: a pipe read slowly makes writes queue in the process, and
+ * queued writes are lost when it exits, so the writer waits for them to be taken (within the time).
+ */
+function stdoutOutput(clock: Clock): { write: (line: string) => boolean; waitForRoom: (untilMs: number) => Promise<boolean> } {
+  const stdout = process.stdout;
+  return {
+    write: (line) => stdout.write(line + '\n'),
+    waitForRoom: async (untilMs) => {
+      if (stdout.writableLength === 0) return true;
+      const drained = new Promise<boolean>((resolve) => stdout.once('drain', () => resolve(true)));
+      return Promise.race([drained, clock.sleep(Math.max(0, untilMs - clock.now())).then(() => stdout.writableLength === 0)]);
+    },
+  };
 }
