@@ -13,6 +13,8 @@ export interface EmulatorConfig {
   readonly nodePath: string;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  /** Kill the runtime with Runtime.OutOfMemory when the sandbox grows past memoryMb (sandbox/memory-limit.ts). */
+  readonly enforceMemoryLimit: boolean;
   readonly maxConcurrency: number | undefined;
   readonly env: Readonly<Record<string, string>>;
   readonly runtimeCommand: readonly string[];
@@ -91,6 +93,7 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     nodePath,
     timeoutMs: Math.round(timeoutSec * 1000),
     memoryMb,
+    enforceMemoryLimit: options.enforceMemoryLimit === true,
     maxConcurrency,
     env: Object.freeze(env),
     runtimeCommand: Object.freeze([...runtimeCommand]),

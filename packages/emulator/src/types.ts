@@ -16,6 +16,8 @@ export interface EmulatorOptions {
   /** The init phase's limit; Lambda's is 10 s. */
   initTimeoutSec?: number;
   memoryMb?: number;
+  /** Enforce memoryMb like Lambda: past it the runtime is killed and the invoke fails with Runtime.OutOfMemory. Default false. */
+  enforceMemoryLimit?: boolean;
   /** Managed Instances mode when set (> 1 lets invokes run at once in one runtime process). */
   maxConcurrency?: number;
   /** Overrides for the sandbox's environment (both runtime and extensions). */

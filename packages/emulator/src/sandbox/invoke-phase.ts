@@ -8,6 +8,7 @@ import { toResult, type Invocation } from '../invoke/invocation.ts';
 import type { InvocationResult } from '../types.ts';
 import { freeze, thaw } from './freeze.ts';
 import { emitReport, emitRuntimeDone, emitStart } from './invoke-records.ts';
+import { watchMemoryLimit } from './memory-limit.ts';
 import type { Sandbox } from './lifecycle.ts';
 
 export async function runInvoke(sandbox: Sandbox, invocation: Invocation): Promise<InvocationResult> {
@@ -34,7 +35,9 @@ export async function runInvoke(sandbox: Sandbox, invocation: Invocation): Promi
   for (const ext of sandbox.extensions.all()) if (ext.events.includes('INVOKE')) sandbox.extensions.deliver(ext, invokeEvent);
   sandbox.runtime.release(invocation);
 
+  const stopMemoryWatch = config.enforceMemoryLimit ? watchMemoryLimit(sandbox, config.memoryMb) : undefined;
   const settled = await sandbox.waitUntil(() => invokeSettled(sandbox, invocation), invocation.startMs + config.timeoutMs - nowMs());
+  stopMemoryWatch?.();
   if (!settled && !sandbox.failure) {
     sandbox.failure = {
       status: 'timeout',
