@@ -81,7 +81,8 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
     );
     if (verdict.kind !== 'success') return verdict.kind === 'failure' ? { kind: 'failure', error: verdict.error } : stripAttempts(verdict);
     // Partial success is final: the backend kept the rest, retrying would duplicate it.
-    const partial = decodeExportResponse(signal, verdict.body, verdict.contentType, verdict.contentEncoding);
+    // A backend that names no content type answers in the format it was sent.
+    const partial = decodeExportResponse(signal, verdict.body, verdict.contentType ?? contentTypeOf[config.format], verdict.contentEncoding);
     if (partial.rejected > 0 || partial.errorMessage) {
       logger.warn(`${host} accepted the request but rejected ${partial.rejected} of ${count} ${noun}`, {
         rejected: partial.rejected,

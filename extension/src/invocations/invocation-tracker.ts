@@ -1,6 +1,6 @@
 /**
- * Per-invocation bookkeeping, keyed by request id. It decides when an invocation's telemetry is
- * complete (its root span arrived, or platform.runtimeDone plus a grace for SDKs that send none),
+ * Per-invocation bookkeeping, keyed by request id. It follows when an invocation's telemetry is
+ * complete (completion.ts: its root span and platform.runtimeDone, each waited for a grace),
  * when the extension must emit a root span itself (the runtime died without sending one), when the
  * init span and the REPORT record go out, and which trace a log line naming only a request id
  * belongs to. What those spans and records contain is built in synthesized-root.ts, init-span.ts
@@ -21,6 +21,7 @@ import type { Invocation } from './invocation-registry.ts';
 import { EXTENSION_SCOPE, INVOCATION_ID_KEY, logLineToRecord } from './log-records.ts';
 import { reportAttributes, reportLogRecord } from './platform-report.ts';
 import type { PlatformReport } from './platform-report.ts';
+import { CompletionStep, nextCompletionStep } from './completion.ts';
 import { failureReason, synthesizedRootSpan } from './synthesized-root.ts';
 import type { Failure } from './synthesized-root.ts';
 import { parseXRayHeader } from './trace-context.ts';
@@ -188,8 +189,7 @@ export class InvocationTracker {
         const invocation = this.#invocations.getOrCreate(record.requestId, record.timeMs);
         invocation.runtimeDone = true;
         this.#noteFailure(invocation, record.status, record.errorType, record.timeMs);
-        // The root span may still be on its way (it is sent after the response): wait a little.
-        if (!invocation.root && !invocation.complete) this.#startGrace(invocation);
+        this.#advance(invocation, false);
         return;
       }
       case 'platform.report':
@@ -216,7 +216,7 @@ export class InvocationTracker {
     invocation.rootSynthesized = false;
     this.#learnedResource ??= item.resource;
     this.#invocations.linkTrace(item.span.traceId, invocation);
-    this.#complete(invocation);
+    this.#advance(invocation, false);
     this.#tryEmitInitSpan();
     return item;
   }
@@ -230,11 +230,7 @@ export class InvocationTracker {
     this.#noteFailure(invocation, record.status, record.errorType, record.timeMs);
     // A failed invocation still gets the grace for its root span (under Managed Instances the
     // report can come before the span the runtime sent after its error).
-    if (!invocation.root && invocation.failure) {
-      if (!invocation.graceTimer) this.#startGrace(invocation);
-    } else {
-      this.#complete(invocation);
-    }
+    this.#advance(invocation, false);
     this.#emit({
       kind: 'log',
       item: {
@@ -252,17 +248,25 @@ export class InvocationTracker {
     invocation.failure = { status, errorType, reason: failureReason(status, errorType), endMs: timeMs };
   }
 
-  #startGrace(invocation: Invocation): void {
-    clearTimeout(invocation.graceTimer);
-    invocation.graceTimer = setTimeout(() => this.#afterGrace(invocation), this.#options.completionGraceMs);
-    invocation.graceTimer.unref();
-  }
-
-  #afterGrace(invocation: Invocation): void {
-    invocation.graceTimer = undefined;
-    if (invocation.root || invocation.complete) return;
-    if (invocation.failure) this.#synthesizeRoot(invocation, invocation.failure);
-    else this.#complete(invocation);
+  /** Acts on what completion.ts says the invocation needs next. */
+  #advance(invocation: Invocation, graceOver: boolean): void {
+    if (invocation.complete) return;
+    const step = nextCompletionStep({
+      root: invocation.root !== undefined,
+      runtimeDone: invocation.runtimeDone,
+      reported: invocation.reportAttributes !== undefined,
+      failed: invocation.failure !== undefined,
+      graceOver,
+    });
+    if (step === CompletionStep.complete) this.#complete(invocation);
+    else if (step === CompletionStep.synthesizeRoot) this.#synthesizeRoot(invocation, invocation.failure!);
+    else if (step === CompletionStep.startGrace && !invocation.graceTimer) {
+      invocation.graceTimer = setTimeout(() => {
+        invocation.graceTimer = undefined;
+        this.#advance(invocation, true);
+      }, this.#options.completionGraceMs);
+      invocation.graceTimer.unref();
+    }
   }
 
   /** The invocation a line without a request id belongs to: the current one, until its runtime is done. */

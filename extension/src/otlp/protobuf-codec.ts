@@ -2,7 +2,7 @@
 // Reader/Writer. 64-bit integers go through BigInt so nanosecond timestamps keep every digit
 // without the `long` library.
 import protobuf from 'protobufjs/light.js';
-import { WireType, type FieldPlan, type MessagePlan } from './schema-plan.ts';
+import type { FieldPlan, MessagePlan } from './schema-plan.ts';
 
 // AnyValue may nest (arrays of kvlists of arrays…); a hostile payload must not exhaust the stack.
 export const maxNestingDepth = 128;

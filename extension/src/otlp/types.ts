@@ -161,7 +161,7 @@ const emptyResource = (): Resource => ({ attributes: [] });
 /**
  * Splits a request into one item per span.
  * @example
- * const items = flattenTraces(decodeTraceRequest(body, 'application/x-protobuf', 'gzip'));
+ * const items = flattenTraces(decodeTraceRequest(body, 'application/x-protobuf', 'gzip', { maxDecodedBytes: 4 << 20 }));
  */
 export function flattenTraces(req: ExportTraceServiceRequest): SpanItem[] {
   const items: SpanItem[] = [];

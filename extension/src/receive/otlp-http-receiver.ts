@@ -140,29 +140,28 @@ async function handle(request: http.IncomingMessage, options: OtlpReceiverOption
 
 async function decodeRequest(request: http.IncomingMessage, path: string, contentType: string, options: OtlpReceiverOptions): Promise<string> {
   const { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } = await loadDecoder();
-  // The compressed body is not kept once it is inflated, the body not once it is decoded.
-  const body = await readPlainBody(request, options.maxRequestBytes);
+  const body = await readBody(request, options.maxRequestBytes);
+  const encoding = request.headers['content-encoding'];
+  const limits = { maxDecodedBytes: options.maxRequestBytes };
   try {
     if (path === '/v1/traces') {
-      const items = flattenTraces(decodeTraceRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
+      const items = flattenTraces(decodeTraceRequest(body, contentType, encoding, limits));
       if (items.length > 0) options.onSpans(items);
     } else {
-      const items = flattenLogs(decodeLogsRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
+      const items = flattenLogs(decodeLogsRequest(body, contentType, encoding, limits));
       if (items.length > 0) options.onLogs(items);
     }
   } catch (error) {
     if (error instanceof RequestError) throw error;
     if (error instanceof OtlpDecodeError) {
       if (error.tooLarge) throw new RequestError(413, error.message);
+      if (error.reason === 'content-encoding') throw new RequestError(415, error.message);
+      if (error.reason === 'gzip') throw new RequestError(400, `request body ${error.message.replace(/^body /, '')}`);
       throw new RequestError(400, `malformed OTLP ${path === '/v1/traces' ? 'traces' : 'logs'} request: ${error.message}`);
     }
     throw error;
   }
   return contentType;
-}
-
-async function readPlainBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return decompress(await readBody(request, maxBytes), request.headers['content-encoding'], maxBytes);
 }
 
 function readBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -184,27 +183,5 @@ function readBody(request: http.IncomingMessage, maxBytes: number): Promise<Buff
     request.on('end', () => {
       if (!refused) resolve(Buffer.concat(chunks));
     });
-  });
-}
-
-function decompress(body: Buffer, encodingHeader: string | undefined, maxBytes: number): Promise<Buffer> {
-  const encoding = (encodingHeader ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return Promise.resolve(body);
-  if (encoding !== 'gzip' && encoding !== 'deflate') {
-    return Promise.reject(new RequestError(415, `content-encoding ${encoding} not supported; use gzip or none`));
-  }
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | null, result: Buffer): void => {
-      if (!error) return resolve(result);
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        reject(new RequestError(413, `decompressed request body exceeds the limit of ${maxBytes} bytes`));
-      } else {
-        reject(new RequestError(400, `request body is not valid ${encoding}: ${error.message}`));
-      }
-    };
-    // node:zlib is loaded on the first compressed request, not at start-up.
-    const zlib = process.getBuiltinModule('node:zlib');
-    if (encoding === 'gzip') zlib.gunzip(body, { maxOutputLength: maxBytes }, done);
-    else zlib.inflate(body, { maxOutputLength: maxBytes }, done);
   });
 }
