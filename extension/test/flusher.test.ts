@@ -29,7 +29,7 @@ describe('Flusher', () => {
         retryPolicy: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 },
       },
     );
-    const flusher = new Flusher({ buffer, getExporter: async () => exporter, prepare: () => undefined, logger });
+    const flusher = new Flusher({ buffer, getExporter: async () => exporter, logger });
     let atMs = 0;
     const push = (spans: number, logs: number): void => {
       for (const item of makeSpans(spans)) buffer.push({ kind: 'span', item, bytes: estimateWireBytes(item), atMs: ++atMs });

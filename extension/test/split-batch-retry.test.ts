@@ -32,7 +32,7 @@ describe('a split batch with a failed part', () => {
       shutdown: async () => traces.close(),
     };
     const buffer = new TelemetryBuffer({ maxItems: 1000, maxBytes: 8 * 1024 * 1024 });
-    const flusher = new Flusher({ buffer, getExporter: async () => exporter, prepare: () => undefined, logger });
+    const flusher = new Flusher({ buffer, getExporter: async () => exporter, logger });
     makeSpans(30).forEach((item, index) => buffer.push({ kind: 'span', item, bytes: estimateWireBytes(item), atMs: index }));
 
     // First export: the first request is accepted, the second gets 503 (the third is never sent).

@@ -41,8 +41,11 @@ export interface FlushOutcome {
 export interface FlusherOptions {
   readonly buffer: TelemetryBuffer;
   readonly getExporter: () => Promise<TelemetryExporter>;
-  /** Runs on the taken entries before export (trace correlation, resources). */
-  readonly prepare: (entries: readonly BufferedEntry[]) => void;
+  /**
+   * Turns the taken entries into what is exported (trace correlation, resources), same order;
+   * changed records are copies. Default: as they are.
+   */
+  readonly prepare?: (entries: readonly BufferedEntry[]) => BufferedEntry[];
   readonly logger: Logger;
   readonly clock?: Clock;
   /** Called after each export settled and its items were released or requeued. */
@@ -163,15 +166,18 @@ export class Flusher {
   }
 
   /** Exports entries taken from the buffer; says which of them go back for another attempt. */
-  async #exportEntries(entries: BufferedEntry[], deadlineMs: number): Promise<{ outcome: FlushOutcome; requeue: BufferedEntry[] }> {
+  async #exportEntries(taken: BufferedEntry[], deadlineMs: number): Promise<{ outcome: FlushOutcome; requeue: BufferedEntry[] }> {
     const { buffer, logger } = this.#options;
     this.#lastFlushAtMs = this.#clock.now();
+    let prepared: BufferedEntry[] = taken;
     try {
-      this.#options.prepare(entries);
+      prepared = this.#options.prepare?.(taken) ?? taken;
     } catch (error) {
       logger.warn('preparing telemetry for export failed', { error: errorMessage(error) });
     }
-    reportDrops(entries, buffer.takeUnreportedDrops(), logger);
+    const entries = withDropsReported(prepared, buffer.takeUnreportedDrops(), logger);
+    // What goes back to the buffer is what was taken, not the prepared copies.
+    const takenAs = new Map<BufferedEntry, BufferedEntry>(entries.map((entry, index) => [entry, taken[index]!]));
     const spans = entries.filter((entry) => entry.kind === 'span');
     const logs = entries.filter((entry) => entry.kind === 'log');
     let exporter: TelemetryExporter;
@@ -179,7 +185,7 @@ export class Flusher {
       exporter = await this.#options.getExporter();
     } catch (error) {
       logger.error('exporter unavailable', { error: errorMessage(error) });
-      return { outcome: { exported: 0, retryable: true }, requeue: entries };
+      return { outcome: { exported: 0, retryable: true }, requeue: taken };
     }
     const [spanResult, logResult] = await Promise.all([
       spans.length > 0
@@ -238,7 +244,7 @@ export class Flusher {
     }
     // Put back in arrival order: spans and logs interleaved as they came.
     requeue.sort((a, b) => a.atMs - b.atMs);
-    return { outcome: { exported, retryable: requeue.length > 0 }, requeue };
+    return { outcome: { exported, retryable: requeue.length > 0 }, requeue: requeue.map((entry) => takenAs.get(entry) ?? entry) };
   }
 }
 
@@ -254,13 +260,15 @@ function bounded(result: Promise<ExportResult>, deadlineMs: number, clock: Clock
   return Promise.race([guarded, late]);
 }
 
-/** Drops since the last export become resource attributes on this export's items, and one log line. */
-function reportDrops(entries: readonly BufferedEntry[], drops: { spans: number; logs: number }, logger: Logger): void {
-  if (drops.spans === 0 && drops.logs === 0) return;
+/**
+ * Drops since the last export become resource attributes on this export's items (copies with a
+ * copied resource; the buffered items stay as they are), and one log line.
+ */
+function withDropsReported(entries: BufferedEntry[], drops: { spans: number; logs: number }, logger: Logger): BufferedEntry[] {
+  if (drops.spans === 0 && drops.logs === 0) return entries;
   logger.warn('telemetry dropped since the last export (full buffer or refused by the backend)', { droppedSpans: drops.spans, droppedLogs: drops.logs });
   const copies = new Map<Resource, Resource>();
-  for (const entry of entries) {
-    const original = entry.item.resource;
+  const reported = (original: Resource): Resource => {
     let copy = copies.get(original);
     if (!copy) {
       copy = {
@@ -273,6 +281,11 @@ function reportDrops(entries: readonly BufferedEntry[], drops: { spans: number; 
       };
       copies.set(original, copy);
     }
-    entry.item.resource = copy;
-  }
+    return copy;
+  };
+  return entries.map((entry) =>
+    entry.kind === 'span'
+      ? { ...entry, item: { ...entry.item, resource: reported(entry.item.resource) } }
+      : { ...entry, item: { ...entry.item, resource: reported(entry.item.resource) } },
+  );
 }

@@ -22,6 +22,7 @@ import { EXTENSION_SCOPE, INVOCATION_ID_KEY, logLineToRecord } from './log-recor
 import { reportAttributes, reportLogRecord } from './platform-report.ts';
 import type { PlatformReport } from './platform-report.ts';
 import { CompletionStep, nextCompletionStep } from './completion.ts';
+import { attributeLogs } from './log-attribution.ts';
 import { failureReason, synthesizedRootSpan } from './synthesized-root.ts';
 import type { Failure } from './synthesized-root.ts';
 import { parseXRayHeader } from './trace-context.ts';
@@ -145,24 +146,19 @@ export class InvocationTracker {
 
   /**
    * Just before export: log records that name only a request id get that invocation's trace
-   * context, and records made before the function's resource was known get it.
+   * context, and records made before the function's resource was known get it. Returns the entries
+   * to export, in the same order: a changed record is a copy; the buffered one stays as it was.
    */
-  prepareForExport(entries: readonly BufferedEntry[]): void {
-    for (const entry of entries) {
-      if (entry.kind !== 'log') continue;
-      const item = entry.item;
-      if (item.resource === this.#options.resource && this.#learnedResource) item.resource = this.#learnedResource;
-      if (item.log.traceId) continue;
-      const requestId = getAttr(item.log.attributes, INVOCATION_ID_KEY);
-      const invocation = typeof requestId === 'string' ? this.#invocations.get(requestId) : undefined;
-      if (!invocation) continue;
-      if (invocation.root) {
-        item.log.traceId = invocation.root.span.traceId;
-        item.log.spanId = invocation.root.span.spanId;
-      } else if (invocation.xray) {
-        item.log.traceId = invocation.xray.traceId;
-      }
-    }
+  prepareForExport(entries: readonly BufferedEntry[]): BufferedEntry[] {
+    return attributeLogs(entries, {
+      ownResource: this.#options.resource,
+      functionResource: this.#learnedResource,
+      traceOf: (requestId) => {
+        const invocation = this.#invocations.get(requestId);
+        if (invocation?.root) return { traceId: invocation.root.span.traceId, spanId: invocation.root.span.spanId };
+        return invocation?.xray ? { traceId: invocation.xray.traceId } : undefined;
+      },
+    });
   }
 
   #onRecord(record: TelemetryRecord): void {

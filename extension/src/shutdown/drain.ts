@@ -100,9 +100,9 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
     const rest = deps.buffer.takeAll();
     if (rest.length === 0) return;
     notWritten = rest.length;
-    deps.tracker.prepareForExport(rest);
-    const spans = rest.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
-    const logs = rest.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
+    const prepared = deps.tracker.prepareForExport(rest);
+    const spans = prepared.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
+    const logs = prepared.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
     const output = deps.write ? { write: (line: string) => deps.write!(line) !== false, waitForRoom: async () => true } : stdoutOutput(clock);
     const result = await writeOtlpJsonLinesWithin(spans, logs, {
       ...output,
@@ -130,10 +130,12 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
   };
   logger.info(`shutdown: sent ${summary.sent}, retried ${summary.retried}, dropped ${summary.dropped}, written ${summary.written}`, { summary });
   // The process exits right after: what stdout still holds would be lost.
-  if (!deps.write) await stdoutOutput(clock).waitForRoom(event.deadlineMs - deps.deadlineMarginMs / 2);
+  // Both waits below end within the first quarter of the margin, leaving the rest for the exit.
+  const exitByMs = event.deadlineMs - (deps.deadlineMarginMs * 3) / 4;
+  if (!deps.write) await stdoutOutput(clock).waitForRoom(exitByMs);
 
   // 7. Release the exporter, without waiting past the deadline.
-  await step('exporter shutdown', () => deps.exporter.shutdown(Math.max(0, event.deadlineMs - deps.deadlineMarginMs / 2 - clock.now())));
+  await step('exporter shutdown', () => deps.exporter.shutdown(Math.max(0, exitByMs - clock.now())));
   return summary;
 }
 
