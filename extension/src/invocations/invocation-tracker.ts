@@ -6,6 +6,8 @@
  * belongs to. What those spans and records contain is built in synthesized-root.ts, init-span.ts
  * and platform-report.ts.
  */
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import { getAttr } from '../otlp/types.ts';
 import type { LogItem, Resource, SpanItem } from '../otlp/types.ts';
 import type { BufferedEntry } from '../buffer/telemetry-buffer.ts';
@@ -42,12 +44,12 @@ export interface TrackerOptions {
   /** Memory one record the tracker makes holds (buffer/memory-size.ts), for the buffer bound. */
   readonly memoryBytesOf: (item: SpanItem | LogItem) => number;
   readonly logger: Logger;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 export class InvocationTracker {
   readonly #options: TrackerOptions;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #invocations = new InvocationRegistry();
   readonly #init: InitRecords = {};
   #initEmitted = false;
@@ -57,12 +59,12 @@ export class InvocationTracker {
 
   constructor(options: TrackerOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** An INVOKE event: the invocation starts now, with the trace context Lambda gave it. */
   startInvocation(event: InvokeEvent): void {
-    const invocation = this.#invocations.getOrCreate(event.requestId, this.#now());
+    const invocation = this.#invocations.getOrCreate(event.requestId, this.#clock.now());
     invocation.functionArn = event.invokedFunctionArn;
     this.#setTrace(invocation, event.traceHeader);
     this.#currentRequestId = event.requestId;
@@ -85,9 +87,9 @@ export class InvocationTracker {
     if (!invocation) return Promise.resolve(false);
     if (invocation.complete) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(invocation.complete), Math.max(0, untilMs - this.#now()));
+      const cancel = this.#clock.setTimer(() => resolve(invocation.complete), untilMs - this.#clock.now());
       invocation.waiters.push(() => {
-        clearTimeout(timer);
+        cancel();
         resolve(true);
       });
     });
@@ -130,7 +132,7 @@ export class InvocationTracker {
    * it has not.
    */
   onShutdown(reason: string): void {
-    const nowMs = this.#now();
+    const nowMs = this.#clock.now();
     for (const invocation of this.#invocations.all()) {
       if (invocation.root) continue;
       if (invocation.failure) {
@@ -204,7 +206,7 @@ export class InvocationTracker {
   }
 
   #onRoot(received: SpanItem, requestId: string): SpanItem {
-    const invocation = this.#invocations.getOrCreate(requestId, this.#now());
+    const invocation = this.#invocations.getOrCreate(requestId, this.#clock.now());
     if (invocation.rootSynthesized) this.#options.logger.debug('root span arrived after one was synthesized', { requestId });
     const reported = invocation.reportAttributes;
     const item = reported ? { ...received, span: { ...received.span, attributes: [...received.span.attributes, ...reported] } } : received;
@@ -257,11 +259,10 @@ export class InvocationTracker {
     if (step === CompletionStep.complete) this.#complete(invocation);
     else if (step === CompletionStep.synthesizeRoot) this.#synthesizeRoot(invocation, invocation.failure!);
     else if (step === CompletionStep.startGrace && !invocation.graceTimer) {
-      invocation.graceTimer = setTimeout(() => {
+      invocation.graceTimer = this.#clock.setTimer(() => {
         invocation.graceTimer = undefined;
         this.#advance(invocation, true);
       }, this.#options.completionGraceMs);
-      invocation.graceTimer.unref();
     }
   }
 
@@ -312,7 +313,7 @@ export class InvocationTracker {
   }
 
   #complete(invocation: Invocation): void {
-    clearTimeout(invocation.graceTimer);
+    invocation.graceTimer?.();
     invocation.graceTimer = undefined;
     if (invocation.complete) return;
     invocation.complete = true;
@@ -321,7 +322,7 @@ export class InvocationTracker {
 
   #emit(entry: { kind: 'span'; item: SpanItem } | { kind: 'log'; item: LogItem }): void {
     const bytes = this.#options.memoryBytesOf(entry.item);
-    const atMs = this.#now();
+    const atMs = this.#clock.now();
     this.#options.emit(entry.kind === 'span' ? { kind: 'span', item: entry.item, bytes, atMs } : { kind: 'log', item: entry.item, bytes, atMs });
   }
 
