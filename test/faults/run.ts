@@ -36,6 +36,7 @@ for (const scenario of selected) {
     `${verdict} ${row.name.padEnd(34)} lost ${row.lost}, delivered ${row.delivered}, written ${row.written}, dropped ${row.dropped}, post-runtime max ${Math.round(row.postRuntimeMs.max)} ms, shutdown ${row.shutdownMs} ms (${(row.wallMs / 1000).toFixed(1)} s)`,
   );
   for (const problem of row.problems) console.log(`     ${problem}`);
+  for (const note of row.notes) console.log(`     note: ${note}`);
 }
 const markdown = renderReliability(rows, { totalMs: Date.now() - startedAtMs, soak });
 if (!values['no-write'] && values.only === undefined) {

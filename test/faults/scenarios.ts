@@ -167,7 +167,7 @@ export function scenarios(options: { soak: number }): Scenario[] {
       fault: 'freeze and thaw between short invokes',
       events: invokes(options.soak, 1, 0),
       before: (index, { env, note }) => {
-        const at = [Math.min(100, options.soak - 1), options.soak - 1];
+        const at = [100, 0.25, 0.5, 0.75, 1].map((point) => Math.min(options.soak - 1, point > 1 ? point : Math.round(point * options.soak) - 1));
         if (!at.includes(index)) return;
         const rss = extensionRssMb(env);
         if (rss !== undefined) note(`extension RSS before invocation ${index + 1}: ${rss} MB`);
