@@ -3,7 +3,7 @@ import { test } from 'vitest';
 import type { BufferedEntry } from '../src/buffer/telemetry-buffer.ts';
 import { InvocationRegistry } from '../src/invocations/invocation-registry.ts';
 import { InvocationTracker } from '../src/invocations/invocation-tracker.ts';
-import { failureReason } from '../src/invocations/synthesized-root.ts';
+import { failureReason } from '../src/invocations/failure.ts';
 import { createLogger } from '../src/logger.ts';
 import { attr, estimateWireBytes, getAttr } from '../src/otlp/types.ts';
 import type { LogItem, SpanItem } from '../src/otlp/types.ts';

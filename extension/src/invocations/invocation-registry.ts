@@ -3,7 +3,7 @@
  * finished ones for late log lines and reports, never an unbounded number.
  */
 import type { KeyValue, SpanItem } from '../otlp/types.ts';
-import type { Failure } from './synthesized-root.ts';
+import type { Failure } from './failure.ts';
 import type { XRayContext } from './trace-context.ts';
 
 /** How many finished invocations are remembered for late log lines and reports. */

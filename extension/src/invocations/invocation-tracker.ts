@@ -1,10 +1,9 @@
 /**
- * Per-invocation bookkeeping, keyed by request id. It follows when an invocation's telemetry is
- * complete (completion.ts: its root span and platform.runtimeDone, each waited for a grace),
- * when the extension must emit a root span itself (the runtime died without sending one), when the
- * init span and the REPORT record go out, and which trace a log line naming only a request id
- * belongs to. What those spans and records contain is built in synthesized-root.ts, init-span.ts
- * and platform-report.ts.
+ * Per-invocation bookkeeping, keyed by request id: the orchestrator that feeds what arrives (INVOKE
+ * events, root spans, Telemetry API records) to the pure decisions and acts on them. The decisions
+ * live by concern: when an invocation is complete (completion.ts), how it failed (failure.ts),
+ * which trace a log record belongs to (log-attribution.ts), the init span (init-span.ts), the root
+ * span of a runtime that died (synthesized-root.ts) and the REPORT record (platform-report.ts).
  */
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
@@ -14,7 +13,6 @@ import type { BufferedEntry } from '../buffer/telemetry-buffer.ts';
 import type { InvokeEvent } from '../lifecycle/extensions-client.ts';
 import { errorMessage } from '../logger.ts';
 import type { Logger } from '../logger.ts';
-import { isFailureStatus } from '../receive/telemetry-records.ts';
 import type { TelemetryRecord } from '../receive/telemetry-records.ts';
 import { initSpan, recordInit } from './init-span.ts';
 import type { InitRecords } from './init-span.ts';
@@ -25,8 +23,9 @@ import { reportAttributes, reportLogRecord } from './platform-report.ts';
 import type { PlatformReport } from './platform-report.ts';
 import { CompletionStep, nextCompletionStep } from './completion.ts';
 import { attributeLogs } from './log-attribution.ts';
-import { failureReason, synthesizedRootSpan } from './synthesized-root.ts';
-import type { Failure } from './synthesized-root.ts';
+import { firstFailure } from './failure.ts';
+import type { Failure } from './failure.ts';
+import { synthesizedRootSpan } from './synthesized-root.ts';
 import { parseXRayHeader } from './trace-context.ts';
 
 export interface TrackerOptions {
@@ -240,10 +239,8 @@ export class InvocationTracker {
     this.#forgetOld();
   }
 
-  /** The first failure status wins: runtimeDone says how the runtime ended, report repeats it. */
   #noteFailure(invocation: Invocation, status: string, errorType: string | undefined, timeMs: number): void {
-    if (invocation.failure || !isFailureStatus(status)) return;
-    invocation.failure = { status, errorType, reason: failureReason(status, errorType), endMs: timeMs };
+    invocation.failure = firstFailure(invocation.failure, status, errorType, timeMs);
   }
 
   /** Acts on what completion.ts says the invocation needs next. */
