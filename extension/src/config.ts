@@ -1,9 +1,10 @@
 /**
  * The extension's configuration, read once at start into a frozen object. Three steps: read the
- * environment into raw strings, parse each with its default, validate. Every error is a
- * ConfigError naming the variable, what is accepted and what was given.
+ * environment into raw strings, parse each with its default, validate. A value the extension
+ * cannot use never stops it: the variable falls back to its documented default (or, for where
+ * telemetry goes, to stdout) and the problem is kept in `errors`, one line each, logged at start.
  */
-import { ConfigError } from './errors.ts';
+import { ConfigError, shownValue } from './errors.ts';
 import { readExporterConfig, readExporterEnv, stdoutMaxLineBytes as readStdoutMaxLineBytes } from './export/config.ts';
 import type { ExporterConfig } from './export/config.ts';
 import type { FlushPolicy } from './flush/flush-policy.ts';
@@ -45,6 +46,11 @@ export interface ExtensionConfig extends LambdaSetting {
   readonly notices: readonly string[];
   /** Problems that did not stop the extension, logged once at start. */
   readonly warnings: readonly string[];
+  /**
+   * Invalid values, one line each (variable, what is accepted, what the extension does instead),
+   * logged at ERROR once at start. Never a value that may hold a secret.
+   */
+  readonly errors: readonly string[];
 }
 
 const DEFAULTS = {
@@ -65,11 +71,55 @@ const DEFAULTS = {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Reads the configuration from `env` (process.env in production).
- * @throws ConfigError naming the first invalid variable.
+ * Where telemetry goes cannot fall back to a default: an unusable endpoint, header, credential or
+ * exporter setting sends telemetry to stdout instead (CloudWatch Logs keeps it).
+ */
+const DESTINATION_VARIABLES =
+  /^(OTEL_EXPORTER_OTLP_(TRACES_|LOGS_)?(ENDPOINT|HEADERS)|AWS_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|LAMBDA_OTEL_(XRAY|LOGS)_ENDPOINT|LAMBDA_OTEL_LOG_GROUP)$/;
+
+/**
+ * Reads the configuration from `env` (process.env in production). Never throws for a bad value of
+ * one of the extension's variables: each one is reported in `errors` and replaced (see module doc).
+ * @throws ConfigError only when AWS_LAMBDA_RUNTIME_API is not set (not running inside Lambda).
  * @example readExtensionConfig({ AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', LAMBDA_OTEL_FLUSH: 'end' })
  */
 export function readExtensionConfig(env: Env): ExtensionConfig {
+  readLambdaSetting(env);
+  const working: Record<string, string | undefined> = { ...env };
+  const errors: string[] = [];
+  let toStdout = false;
+  // Each round replaces one invalid variable and reads again, so that every invalid value is
+  // reported, not only the first; there are far fewer variables than rounds.
+  for (let round = 0; round < 64; round++) {
+    try {
+      const config = readStrictConfig(working);
+      if (!toStdout) return Object.freeze({ ...config, errors });
+      // What was said about the endpoints no longer applies: everything goes to stdout.
+      const exporter: ExporterConfig = { kind: 'stdout', maxLineBytes: config.stdoutMaxLineBytes };
+      return Object.freeze({ ...config, exporter, notices: [], warnings: [], errors });
+    } catch (error) {
+      if (!(error instanceof ConfigError) || error.variable === 'AWS_LAMBDA_RUNTIME_API') throw error;
+      if (DESTINATION_VARIABLES.test(error.variable)) {
+        errors.push(`${error.message}; telemetry goes to stdout as OTLP-JSON lines instead`);
+        toStdout = true;
+        // Without it the other export settings are still checked; a required one that is missing
+        // leaves nothing more to check for this exporter.
+        if (working[error.variable] === undefined) working.LAMBDA_OTEL_EXPORTER = 'stdout';
+        else delete working[error.variable];
+      } else {
+        errors.push(`${error.message}; using the default instead`);
+        delete working[error.variable];
+      }
+    }
+  }
+  throw new Error('configuration could not be read');
+}
+
+/**
+ * Reads the configuration from `env`, stopping at the first invalid value.
+ * @throws ConfigError naming the first invalid variable.
+ */
+function readStrictConfig(env: Env): Omit<ExtensionConfig, 'errors'> {
   const lambda = readLambdaSetting(env);
   const { managedInstances } = lambda;
   const logLevel = (env.LAMBDA_OTEL_LOG_LEVEL ?? 'info').trim().toLowerCase();
@@ -80,7 +130,7 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
   const notices: string[] = [];
   const stdoutMaxLineBytes = readStdoutMaxLineBytes(readExporterEnv(env));
   const exporter = resolveOtlpDestinations(readExporterConfig(env), env, receiverPort, stdoutMaxLineBytes, { notices, warnings });
-  const config: ExtensionConfig = {
+  const config: Omit<ExtensionConfig, 'errors'> = {
     ...lambda,
     receiverPort,
     maxRequestBytes: readInteger(env, 'LAMBDA_OTEL_MAX_REQUEST_BYTES', DEFAULTS.maxRequestBytes, 1024, 64 * 1024 * 1024),
@@ -97,7 +147,7 @@ export function readExtensionConfig(env: Env): ExtensionConfig {
     notices,
     warnings,
   };
-  return Object.freeze(config);
+  return config;
 }
 
 /**
@@ -198,7 +248,7 @@ function resolveOtlpDestinations(
   for (const [named, covered] of looping) {
     const what = covered.length === signals.length ? 'telemetry goes' : `${covered.join(' and ')} go`;
     said.warnings.push(
-      `Configuration: ${named} is invalid, expected the URL of an OTLP backend, actual ${JSON.stringify(env[named]?.trim())} (the extension's own receiver); ${what} to stdout as OTLP-JSON lines`,
+      `Configuration: ${named} is invalid, expected the URL of an OTLP backend, actual ${shownValue(named, env[named]?.trim())} (the extension's own receiver); ${what} to stdout as OTLP-JSON lines`,
     );
   }
   if (toStdout.length === signals.length) return { kind: 'stdout', maxLineBytes: stdoutMaxLineBytes };

@@ -1,16 +1,15 @@
 /**
  * Entry point of the external extension (started by /opt/extensions/lambda-otel). Wiring only:
  * register, and while Lambda answers read the configuration and start the Telemetry API listener
- * and the OTLP receiver; then report a configuration error to /extension/init/error, or subscribe
- * and run the event loop. If the pipeline cannot start, an idle loop keeps calling /event/next so
- * the function never stalls.
+ * and the OTLP receiver; then subscribe and run the event loop. A bad configuration value never
+ * fails init (config.ts falls back and says so); if the pipeline cannot start, an idle loop keeps
+ * calling /event/next so the function never stalls.
  */
 import { envelopeMemoryBytes, recordMemoryBytes } from './buffer/memory-size.ts';
 import { TelemetryBuffer } from './buffer/telemetry-buffer.ts';
 import type { BufferedEntry } from './buffer/telemetry-buffer.ts';
 import { readExtensionConfig, readLambdaSetting } from './config.ts';
 import type { ExtensionConfig, LambdaSetting } from './config.ts';
-import { ConfigError } from './errors.ts';
 import { Flusher } from './flush/flusher.ts';
 import { PressureRelief } from './flush/pressure-relief.ts';
 import { InvocationTracker } from './invocations/invocation-tracker.ts';
@@ -63,6 +62,7 @@ async function main(): Promise<void> {
     logger = createLogger(configured.config.logLevel);
     for (const notice of configured.config.notices) logger.info(notice);
     for (const warning of configured.config.warnings) logger.warn(warning);
+    for (const error of configured.config.errors) logger.error(error);
   }
   const started = configured.config ? startPipeline(configured.config, client, logger) : undefined;
   started?.catch(() => undefined);
@@ -70,11 +70,11 @@ async function main(): Promise<void> {
   marks.registered = sinceStartMs();
 
   if (!configured.config) {
-    // Reported only now: /extension/init/error needs the registration's identifier.
-    const { error } = configured;
-    logger.error(errorMessage(error));
-    await client.initError(error instanceof ConfigError ? 'Extension.ConfigError' : 'Extension.InitError', errorMessage(error)).catch(() => undefined);
-    process.exit(1);
+    // Bad values never get here (they fall back, see config.ts); whatever did must not fail the
+    // function's init either: say it once and keep answering Lambda without exporting.
+    logger.error('configuration could not be read; continuing without exporting', { error: errorMessage(configured.error) });
+    await runIdleLoop(client, logger);
+    process.exit(0);
   }
   const config = configured.config;
   let pipeline: Pipeline;
@@ -158,7 +158,7 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       if (entry.kind === 'span') extras.onSpans([entry.item]); // extras
     },
     // Records the tracker makes share the extension's long-lived resource objects.
-    estimateBytes: recordMemoryBytes,
+    memoryBytesOf: recordMemoryBytes,
     logger,
   });
   const exporter = new LazyExporter(config.exporter, logger);
@@ -191,12 +191,13 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       maxRequestBytes: config.maxRequestBytes,
       logger,
       admission: { admit: () => relief.admit(), done: () => relief.requestDone() },
-      onSpans: (items) => {
+      onSpans: (received) => {
         const atMs = Date.now();
+        // Track, then buffer what the tracker hands back, in this same turn: whoever waits for the
+        // invocation to complete runs only after the root span is in the buffer.
+        const items = tracker.onSpans(received);
         const bytes = memoryBytesOf(items);
-        // Buffer first, then track: a root span must be in the buffer before its invocation completes.
         for (let index = 0; index < items.length; index++) push({ kind: 'span', item: items[index]!, bytes: bytes[index]!, atMs });
-        tracker.onSpans(items);
         extras.onSpans(items); // extras
         relief.noteBuffered(items.length, sum(bytes));
         relief.check();
@@ -232,6 +233,7 @@ async function startPipeline(config: ExtensionConfig, client: ExtensionsClient, 
       relief,
       logger,
       onInvoke: (event) => extras.onInvoke(event), // extras
+      lastTelemetryAtMs: () => listener.value.lastDeliveryAtMs(),
       onShutdown: async (event) => {
         await drain(event, {
           receiver: receiver.value,

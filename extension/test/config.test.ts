@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { parseFlushPolicy, readExtensionConfig } from '../src/config.ts';
-import { ConfigError } from '../src/errors.ts';
 
 const base = { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', AWS_LAMBDA_FUNCTION_NAME: 'fn' };
 
@@ -23,11 +22,11 @@ test('flush policies parse, table-style', () => {
   assert.deepEqual(parseFlushPolicy('end', true), { kind: 'continuous', intervalMs: 1000 }, 'Managed Instances always flush continuously');
 });
 
-test('every error names the variable, what is accepted and what was given', () => {
+test('every invalid value is one error line naming the variable, what is accepted and what was given; the default is used', () => {
   const cases: [Record<string, string>, RegExp][] = [
     [
       { LAMBDA_OTEL_FLUSH: 'sometimes' },
-      /^Configuration: LAMBDA_OTEL_FLUSH is invalid, expected end, periodic,<ms>, continuous,<ms> or adaptive\[,<maxAgeMs>\], actual "sometimes"$/,
+      /^Configuration: LAMBDA_OTEL_FLUSH is invalid, expected end, periodic,<ms>, continuous,<ms> or adaptive\[,<maxAgeMs>\], actual "sometimes"; using the default instead$/,
     ],
     [{ LAMBDA_OTEL_FLUSH: 'periodic,soon' }, /LAMBDA_OTEL_FLUSH is invalid/],
     [{ LAMBDA_OTEL_FLUSH: 'end,5' }, /LAMBDA_OTEL_FLUSH is invalid/],
@@ -35,13 +34,43 @@ test('every error names the variable, what is accepted and what was given', () =
     [{ LAMBDA_OTEL_BUFFER_MAX_ITEMS: '-1' }, /LAMBDA_OTEL_BUFFER_MAX_ITEMS is invalid/],
     [{ LAMBDA_OTEL_LOG_LEVEL: 'loud' }, /LAMBDA_OTEL_LOG_LEVEL is invalid/],
   ];
+  const defaults = readExtensionConfig(base);
   for (const [env, message] of cases) {
-    assert.throws(
-      () => readExtensionConfig({ ...base, ...env }),
-      (error: unknown) => error instanceof ConfigError && message.test(error.message),
-    );
+    const config = readExtensionConfig({ ...base, ...env });
+    assert.equal(config.errors.length, 1, JSON.stringify(env));
+    assert.match(config.errors[0]!, message);
+    assert.deepEqual({ ...config, errors: [] }, { ...defaults, errors: [] }, 'the default replaces the invalid value');
   }
-  assert.throws(() => readExtensionConfig({}), /AWS_LAMBDA_RUNTIME_API is invalid/);
+  assert.throws(() => readExtensionConfig({}), /AWS_LAMBDA_RUNTIME_API is invalid/, 'outside Lambda there is nothing to fall back to');
+});
+
+test('a broken OTLP header never fails: one error naming the variable, never the token, and telemetry goes to stdout', () => {
+  const config = readExtensionConfig({
+    ...base,
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.example.com:4318',
+    OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20sk-live-0123456789,broken',
+  });
+  assert.equal(config.exporter.kind, 'stdout');
+  assert.equal(config.errors.length, 1);
+  assert.match(config.errors[0]!, /^Configuration: OTEL_EXPORTER_OTLP_HEADERS is invalid, expected comma-separated key=value pairs/);
+  assert.match(config.errors[0]!, /telemetry goes to stdout/);
+  for (const line of [...config.errors, ...config.warnings, ...config.notices]) assert.doesNotMatch(line, /sk-live|Bearer/);
+});
+
+test('an endpoint with userinfo or a query is never repeated in the error; a bad protocol falls back to its default', () => {
+  const config = readExtensionConfig({
+    ...base,
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:hunter2@collector.example.com/?key=abc',
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'carrier-pigeon',
+  });
+  assert.equal(config.exporter.kind, 'stdout');
+  const text = config.errors.join('\n');
+  assert.match(text, /OTEL_EXPORTER_OTLP_ENDPOINT is invalid/);
+  assert.doesNotMatch(text, /hunter2|key=abc/);
+  const protocol = readExtensionConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'carrier-pigeon' });
+  assert.equal(protocol.exporter.kind, 'otlp');
+  assert.equal(protocol.exporter.kind === 'otlp' && protocol.exporter.traces.format, 'protobuf');
+  assert.match(protocol.errors[0]!, /OTEL_EXPORTER_OTLP_TRACES_PROTOCOL is invalid, .*actual "carrier-pigeon"; using the default instead/);
 });
 
 test('resource attributes: Lambda defaults, OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME wins', () => {
@@ -103,5 +132,5 @@ test("an endpoint that is the extension's own receiver: a warning naming the var
 test('LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES bounds the SHUTDOWN fallback lines too', () => {
   assert.equal(readExtensionConfig(base).stdoutMaxLineBytes, 200 * 1024);
   assert.equal(readExtensionConfig({ ...base, LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES: '8192' }).stdoutMaxLineBytes, 8192);
-  assert.throws(() => readExtensionConfig({ ...base, LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES: '10' }), /LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES is invalid/);
+  assert.match(readExtensionConfig({ ...base, LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES: '10' }).errors[0]!, /LAMBDA_OTEL_STDOUT_MAX_LINE_BYTES is invalid/);
 });

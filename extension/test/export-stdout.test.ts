@@ -12,6 +12,9 @@ import { decodeLogsRequest, decodeTraceRequest } from '../src/otlp/decode.ts';
 import { flattenLogs, flattenTraces } from '../src/otlp/types.ts';
 import { makeLogs, makeSpans } from './fixtures/items.ts';
 
+/** Decoding bound for test bodies (the receiver passes its request limit). */
+const limit = { maxDecodedBytes: 64 * 1024 * 1024 };
+
 const referenceRequire = createRequire(new URL('../../packages/otlp-reference-protos/package.json', import.meta.url));
 const reference = referenceRequire('otlp-reference-protos/build/src/generated/root.js').opentelemetry.proto;
 
@@ -23,15 +26,15 @@ describe('writeOtlpJsonLines', () => {
   it('writes spans then logs, one OTLP/JSON request per line, decodable back', () => {
     const lines: string[] = [];
     const result = writeOtlpJsonLines(spans(3), logs(2), (line) => lines.push(line));
-    assert.deepEqual(result, { lines: 2, dropped: 0 });
+    assert.deepEqual(result, { lines: 2, dropped: 0, unwritten: 0 });
     assert.ok(lines.every((line) => !line.includes('\n')));
-    const traces = decodeTraceRequest(Buffer.from(lines[0]!), 'application/json', undefined);
+    const traces = decodeTraceRequest(Buffer.from(lines[0]!), 'application/json', undefined, limit);
     // Decoding fills the repeated fields the sender left empty.
     assert.deepEqual(
       flattenTraces(traces).map((item) => item.span),
       spans(3).map((item) => ({ ...item.span, events: [], links: [] })),
     );
-    const logRecords = decodeLogsRequest(Buffer.from(lines[1]!), 'application/json', undefined);
+    const logRecords = decodeLogsRequest(Buffer.from(lines[1]!), 'application/json', undefined, limit);
     assert.deepEqual(
       flattenLogs(logRecords).map((item) => item.log.body),
       [{ stringValue: 'line 0' }, { stringValue: 'line 1' }],
@@ -68,7 +71,7 @@ describe('writeOtlpJsonLines', () => {
     assert.equal(result.dropped, 1);
     assert.ok(result.lines >= 5);
     for (const line of lines) assert.ok(Buffer.byteLength(line) <= 16 * 1024, `line of ${Buffer.byteLength(line)} bytes`);
-    const total = lines.reduce((n, line) => n + flattenTraces(decodeTraceRequest(Buffer.from(line), 'application/json', undefined)).length, 0);
+    const total = lines.reduce((n, line) => n + flattenTraces(decodeTraceRequest(Buffer.from(line), 'application/json', undefined, limit)).length, 0);
     assert.equal(total, 40);
   });
 
@@ -76,7 +79,7 @@ describe('writeOtlpJsonLines', () => {
     const lines: string[] = [];
     assert.deepEqual(
       writeOtlpJsonLines([], [], (line) => lines.push(line)),
-      { lines: 0, dropped: 0 },
+      { lines: 0, dropped: 0, unwritten: 0 },
     );
     assert.equal(lines.length, 0);
   });
@@ -95,7 +98,7 @@ describe('stdout exporter', () => {
     assert.deepEqual(await exporter.exportSpans(spans(2), Date.now() + 1000), { kind: 'success' });
     assert.deepEqual(await exporter.exportLogs(logs(1), Date.now() + 1000), { kind: 'success' });
     assert.equal(out.length, 2);
-    assert.equal(flattenTraces(decodeTraceRequest(Buffer.from(out[0]!), 'application/json', undefined)).length, 2);
+    assert.equal(flattenTraces(decodeTraceRequest(Buffer.from(out[0]!), 'application/json', undefined, limit)).length, 2);
     await exporter.shutdown();
     assert.equal((await exporter.exportSpans(spans(1), Date.now() + 1000)).kind, 'failure');
   });

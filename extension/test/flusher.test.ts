@@ -10,7 +10,7 @@ import type { OtlpExporterConfig } from '../src/export/config.ts';
 import { createOtlpHttpExporter } from '../src/export/otlp-http-exporter.ts';
 import { DROPPED_LOGS_KEY, DROPPED_SPANS_KEY, Flusher } from '../src/flush/flusher.ts';
 import { createLogger } from '../src/logger.ts';
-import { estimateBytes } from '../src/otlp/types.ts';
+import { estimateWireBytes } from '../src/otlp/types.ts';
 import { makeLogs, makeSpans } from './fixtures/items.ts';
 import { sinkForSuite } from './fixtures/sink.ts';
 
@@ -29,11 +29,11 @@ describe('Flusher', () => {
         retryPolicy: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 },
       },
     );
-    const flusher = new Flusher({ buffer, getExporter: async () => exporter, prepare: () => undefined, logger });
+    const flusher = new Flusher({ buffer, getExporter: async () => exporter, logger });
     let atMs = 0;
     const push = (spans: number, logs: number): void => {
-      for (const item of makeSpans(spans)) buffer.push({ kind: 'span', item, bytes: estimateBytes(item), atMs: ++atMs });
-      for (const item of makeLogs(logs)) buffer.push({ kind: 'log', item, bytes: estimateBytes(item), atMs: ++atMs });
+      for (const item of makeSpans(spans)) buffer.push({ kind: 'span', item, bytes: estimateWireBytes(item), atMs: ++atMs });
+      for (const item of makeLogs(logs)) buffer.push({ kind: 'log', item, bytes: estimateWireBytes(item), atMs: ++atMs });
     };
     return { buffer, flusher, push, exporter };
   }

@@ -3,10 +3,10 @@ import { test } from 'vitest';
 import type { BufferedEntry } from '../src/buffer/telemetry-buffer.ts';
 import { InvocationRegistry } from '../src/invocations/invocation-registry.ts';
 import { InvocationTracker } from '../src/invocations/invocation-tracker.ts';
-import { failureReason } from '../src/invocations/synthesized-root.ts';
+import { failureReason } from '../src/invocations/failure.ts';
 import { createLogger } from '../src/logger.ts';
-import { attr, estimateBytes, getAttr } from '../src/otlp/types.ts';
-import type { SpanItem } from '../src/otlp/types.ts';
+import { attr, estimateWireBytes, getAttr } from '../src/otlp/types.ts';
+import type { LogItem, SpanItem } from '../src/otlp/types.ts';
 import type { TelemetryRecord } from '../src/receive/telemetry-records.ts';
 
 const traceHeader = 'Root=1-6352a70e-1e2c502e358361800241fd45;Parent=35465b3a9e2f7c6a;Sampled=1';
@@ -19,7 +19,7 @@ function setup(graceMs = 20) {
     resource,
     functionName: 'fn',
     emit: (entry) => emitted.push(entry),
-    estimateBytes,
+    memoryBytesOf: estimateWireBytes,
     logger: createLogger('error', () => undefined),
   });
   return { tracker, emitted };
@@ -88,7 +88,7 @@ test('SHUTDOWN with an unfinished invocation synthesizes its root span with the 
   assert.match(root.status?.message ?? '', /shut down \(failure\)/);
 });
 
-test('init span in the first trace, report values on the root span and a correlated report record, log lines correlated at export', () => {
+test('init span in the first trace, report values in a correlated report record (the root span handed over is never changed), log lines correlated at export', () => {
   const { tracker, emitted } = setup();
   const t0 = Date.now();
   const records: TelemetryRecord[] = [
@@ -100,18 +100,26 @@ test('init span in the first trace, report values on the root span and a correla
   tracker.startInvocation({ eventType: 'INVOKE', requestId: 'r1', deadlineMs: t0 + 5000, traceHeader });
   tracker.onTelemetry([{ type: 'function', timeMs: t0 + 120, record: `${new Date(t0).toISOString()}\tr1\tINFO\thi` }]);
   const root = span('root', '1111111111111111', '35465b3a9e2f7c6a', 'r1');
-  tracker.onSpans([root]);
+  const [handedOver] = tracker.onSpans([root]);
+  assert.equal(handedOver, root, 'no report yet: the span itself');
+  // The root span may be in an export by now: what the report adds must not change it.
+  const asExported = structuredClone(root);
   tracker.onTelemetry([
     { type: 'platform.report', timeMs: t0 + 200, requestId: 'r1', status: 'success', metrics: { durationMs: 12, billedDurationMs: 13, maxMemoryUsedMB: 70 } },
   ]);
+  assert.deepEqual(root, asExported, 'the root span is not mutated by a later report');
   const init = emitted.find((entry) => entry.kind === 'span' && entry.item.span.name === 'Initialization')!.item as SpanItem;
   assert.equal(init.span.parentSpanId, '1111111111111111');
   assert.equal(init.span.endTimeUnixNano, String((t0 + 100.5) * 1_000_000));
-  assert.equal(getAttr(root.span.attributes, 'aws.lambda.billed_duration_ms'), 13);
   const logs = emitted.filter((entry) => entry.kind === 'log');
+  const report = logs.find((entry) => entry.kind === 'log' && entry.item.log.eventName === 'aws.lambda.report')!.item as LogItem;
+  assert.equal(getAttr(report.log.attributes, 'aws.lambda.billed_duration_ms'), 13, 'the report values reach the next export');
+  assert.equal(report.log.traceId, root.span.traceId);
   assert.equal(logs.length, 2);
-  tracker.prepareForExport(emitted);
-  for (const entry of logs) {
+  const before = structuredClone(logs);
+  const prepared = tracker.prepareForExport(emitted).filter((entry) => entry.kind === 'log');
+  assert.deepEqual(logs, before, 'the buffered records stay as they were');
+  for (const entry of prepared) {
     assert.ok(entry.kind === 'log');
     assert.equal(entry.item.log.traceId, root.span.traceId);
     assert.equal(entry.item.log.spanId, root.span.spanId);
@@ -149,13 +157,14 @@ test('a handler error whose report comes before the root span (Managed Instances
       metrics: { durationMs: 5, billedDurationMs: 6 },
     },
   ]);
-  const root = span('root', '1111111111111111', '35465b3a9e2f7c6a', 'r1');
-  tracker.onSpans([root]);
+  const received = span('root', '1111111111111111', '35465b3a9e2f7c6a', 'r1');
+  const [root] = tracker.onSpans([received]);
   await tracker.waitForCompletion('r1', Date.now() + 1000);
   await new Promise((resolve) => setTimeout(resolve, 80));
   assert.equal(emitted.filter((entry) => entry.kind === 'span').length, 0, 'nothing synthesized');
-  assert.equal(getAttr(root.span.attributes, 'aws.lambda.billed_duration_ms'), 6, 'the report values reach the late root span');
-  assert.equal(getAttr(root.span.attributes, 'aws.lambda.report.error_type'), 'Runtime.Unknown');
+  assert.equal(getAttr(root!.span.attributes, 'aws.lambda.billed_duration_ms'), 6, 'the report values reach the late root span');
+  assert.equal(getAttr(root!.span.attributes, 'aws.lambda.report.error_type'), 'Runtime.Unknown');
+  assert.equal(getAttr(received.span.attributes, 'aws.lambda.billed_duration_ms'), undefined, 'as a copy: the received item is not changed');
 });
 
 test('a handler error with no root span at all: synthesized after the grace, with the reason and the report values', async () => {
@@ -188,7 +197,7 @@ test('under Managed Instances a line without a request id is not pinned on which
     resource,
     functionName: 'fn',
     emit: (entry: BufferedEntry) => emitted.push(entry),
-    estimateBytes,
+    memoryBytesOf: estimateWireBytes,
     logger: createLogger('error', () => undefined),
   };
   for (const attributeUnnamedLines of [true, false]) {

@@ -12,6 +12,9 @@ import type { LogItem, SpanItem } from '../src/otlp/types.ts';
 import { logLineToRecord } from '../src/invocations/log-records.ts';
 import { makeSpans } from './fixtures/items.ts';
 
+/** Decoding bound for test bodies (the receiver passes its request limit). */
+const limit = { maxDecodedBytes: 64 * 1024 * 1024 };
+
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
@@ -43,7 +46,7 @@ function decoder(count: number, options: { payloadBytes?: number; attributes?: n
   const items = makeSpans(count, { payloadBytes: options.payloadBytes });
   for (const item of items) for (let a = 0; a < (options.attributes ?? 0); a++) item.span.attributes.push(attr(`extra.${a}`, a % 2 ? a : `value-${a}`));
   const body = encodeTraceRequest(groupSpans(items), 'protobuf');
-  return () => flattenTraces(decodeTraceRequest(body, 'application/x-protobuf', undefined));
+  return () => flattenTraces(decodeTraceRequest(body, 'application/x-protobuf', undefined, limit));
 }
 
 test('the memory estimate follows the heap for small spans, spans with many attributes, large strings and log lines', () => {

@@ -17,7 +17,7 @@ import { FaasMetrics } from '../src/metrics/faas-metrics.ts';
 import { readMetricsConfig } from '../src/metrics/metrics-config.ts';
 import { createMetricsExporter } from '../src/metrics/metrics-exporter.ts';
 import type { MetricItem } from '../src/otlp/metrics-model.ts';
-import { estimateBytes } from '../src/otlp/types.ts';
+import { estimateWireBytes } from '../src/otlp/types.ts';
 import { parseTelemetryBatch } from '../src/receive/telemetry-records.ts';
 import { startOtlpReceiver } from '../src/receive/otlp-http-receiver.ts';
 import { makeSpans } from './fixtures/items.ts';
@@ -118,12 +118,11 @@ describe('metrics in the pipeline', () => {
     const flusher = new Flusher({
       buffer,
       getExporter: async () => exporter,
-      prepare: () => undefined,
       logger,
       exportMetrics: (items, deadlineMs) => metricsExporter.exportMetrics(items, deadlineMs),
     });
     const [span] = makeSpans(1);
-    buffer.push({ kind: 'span', item: span!, bytes: estimateBytes(span!), atMs: 1 });
+    buffer.push({ kind: 'span', item: span!, bytes: estimateWireBytes(span!), atMs: 1 });
     const metrics = oneInvocationMetrics();
     for (const item of metrics) buffer.push({ kind: 'metric', item, bytes: 100, atMs: 2 });
     const outcome = await flusher.flush(Date.now() + 2000);
@@ -149,11 +148,10 @@ describe('metrics in the pipeline', () => {
     const flusher = new Flusher({
       buffer,
       getExporter: async () => exporter,
-      prepare: () => undefined,
       logger,
       select: (entries) => entries.filter((entry: BufferedEntry) => entry.kind !== 'span' || entry.item !== spans[1]),
     });
-    for (const item of spans) buffer.push({ kind: 'span', item, bytes: estimateBytes(item), atMs: 1 });
+    for (const item of spans) buffer.push({ kind: 'span', item, bytes: estimateWireBytes(item), atMs: 1 });
     const [metric] = oneInvocationMetrics();
     buffer.push({ kind: 'metric', item: metric!, bytes: 100, atMs: 2 });
     const spansBefore = sink().spans().length;

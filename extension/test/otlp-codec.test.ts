@@ -13,6 +13,9 @@ import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from '../src/o
 import { encodeLogsRequest, encodeTraceRequest } from '../src/otlp/encode.ts';
 import type { ExportLogsServiceRequest, ExportTraceServiceRequest } from '../src/otlp/types.ts';
 
+/** Decoding bound for test bodies (the receiver passes its request limit). */
+const limit = { maxDecodedBytes: 64 * 1024 * 1024 };
+
 const referenceRequire = createRequire(new URL('../../packages/otlp-reference-protos/package.json', import.meta.url));
 const reference = referenceRequire('otlp-reference-protos/build/src/generated/root.js').opentelemetry.proto;
 const RefTraceRequest = reference.collector.trace.v1.ExportTraceServiceRequest;
@@ -50,7 +53,7 @@ function referenceLogsBytes(model: ExportLogsServiceRequest): Buffer {
 describe('protobuf codec against the official generated code', () => {
   it('decodes spans with every field kind exactly as the reference encoded them', () => {
     const model = traceFixture();
-    const decoded = decodeTraceRequest(referenceTraceBytes(model), 'application/x-protobuf', undefined);
+    const decoded = decodeTraceRequest(referenceTraceBytes(model), 'application/x-protobuf', undefined, limit);
     assert.deepEqual(decoded, model);
   });
 
@@ -66,7 +69,7 @@ describe('protobuf codec against the official generated code', () => {
 
   it('decodes and encodes log records (bodies, bytes, kvlists, flags, ids)', () => {
     const model = logsFixture();
-    assert.deepEqual(decodeLogsRequest(referenceLogsBytes(model), 'application/x-protobuf', undefined), model);
+    assert.deepEqual(decodeLogsRequest(referenceLogsBytes(model), 'application/x-protobuf', undefined, limit), model);
     const ours = RefLogsRequest.decode(encodeLogsRequest(model, 'protobuf'));
     assert.deepEqual(
       RefLogsRequest.toObject(ours, toObjectOptions),
@@ -79,12 +82,12 @@ describe('protobuf codec against the official generated code', () => {
     const span = model.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
     span.startTimeUnixNano = '18446744073709551614'; // near the fixed64 maximum
     span.endTimeUnixNano = '9007199254740993'; // 2^53 + 1
-    const decoded = decodeTraceRequest(referenceTraceBytes(model), 'application/x-protobuf', undefined);
+    const decoded = decodeTraceRequest(referenceTraceBytes(model), 'application/x-protobuf', undefined, limit);
     const got = decoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
     assert.equal(got.startTimeUnixNano, '18446744073709551614');
     assert.equal(got.endTimeUnixNano, '9007199254740993');
     assert.equal(got.attributes.find((a) => a.key === 'int.min')?.value.intValue, '-9223372036854775808');
-    const again = decodeTraceRequest(encodeTraceRequest(decoded, 'protobuf'), 'application/x-protobuf', undefined);
+    const again = decodeTraceRequest(encodeTraceRequest(decoded, 'protobuf'), 'application/x-protobuf', undefined, limit);
     assert.deepEqual(again, decoded);
   });
 
@@ -110,7 +113,7 @@ describe('protobuf codec against the official generated code', () => {
   it('skips fields it does not know (newer protocol versions)', () => {
     // Field 99, length-delimited, 3 bytes, appended to the request: ignored, not rejected.
     const unknownField = Buffer.concat([Buffer.from([0x9a, 0x06, 0x03]), Buffer.from('abc')]);
-    const decoded = decodeTraceRequest(Buffer.concat([referenceTraceBytes(traceFixture()), unknownField]), 'application/x-protobuf', undefined);
+    const decoded = decodeTraceRequest(Buffer.concat([referenceTraceBytes(traceFixture()), unknownField]), 'application/x-protobuf', undefined, limit);
     assert.deepEqual(decoded, traceFixture());
   });
 });
@@ -139,8 +142,8 @@ describe('protobuf codec against the otlp-transformer serializer (what the plugi
 
   it('decodes the protobuf and JSON serializations identically, with the SDK values', async () => {
     const spans = await sdkSpans();
-    const fromProtobuf = decodeTraceRequest(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!), 'application/x-protobuf', undefined);
-    const fromJson = decodeTraceRequest(Buffer.from(JsonTraceSerializer.serializeRequest(spans)!), 'application/json', undefined);
+    const fromProtobuf = decodeTraceRequest(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!), 'application/x-protobuf', undefined, limit);
+    const fromJson = decodeTraceRequest(Buffer.from(JsonTraceSerializer.serializeRequest(spans)!), 'application/json', undefined, limit);
     assert.deepEqual(fromProtobuf, fromJson);
 
     const decoded = fromProtobuf.resourceSpans[0]!.scopeSpans[0]!;
@@ -168,7 +171,7 @@ describe('protobuf codec against the otlp-transformer serializer (what the plugi
   it('re-encodes SDK spans into bytes the reference decodes like the SDK serialization', async () => {
     const spans = await sdkSpans();
     const sdkBytes = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
-    const ours = encodeTraceRequest(decodeTraceRequest(sdkBytes, 'application/x-protobuf', undefined), 'protobuf');
+    const ours = encodeTraceRequest(decodeTraceRequest(sdkBytes, 'application/x-protobuf', undefined, limit), 'protobuf');
     assert.deepEqual(
       RefTraceRequest.toObject(RefTraceRequest.decode(ours), toObjectOptions),
       RefTraceRequest.toObject(RefTraceRequest.decode(sdkBytes), toObjectOptions),
@@ -181,7 +184,7 @@ describe('protobuf codec against the otlp-transformer serializer (what the plugi
     const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
     provider.getLogger('log-scope').emit({ severityNumber: 13, severityText: 'WARN', body: { message: 'hi', n: 1 }, attributes: { k: 'v' } });
     const bytes = Buffer.from(ProtobufLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())!);
-    const record = decodeLogsRequest(bytes, 'application/x-protobuf', undefined).resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
+    const record = decodeLogsRequest(bytes, 'application/x-protobuf', undefined, limit).resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
     assert.equal(record.severityNumber, 13);
     assert.equal(record.severityText, 'WARN');
     assert.deepEqual(record.body, {
@@ -200,8 +203,8 @@ describe('OTLP/JSON', () => {
   it('round-trips our JSON encoding', () => {
     const model = traceFixture();
     const text = encodeTraceRequest(model, 'json');
-    assert.deepEqual(decodeTraceRequest(text, 'application/json; charset=utf-8', undefined), model);
-    assert.deepEqual(decodeLogsRequest(encodeLogsRequest(logsFixture(), 'json'), 'application/json', undefined), logsFixture());
+    assert.deepEqual(decodeTraceRequest(text, 'application/json; charset=utf-8', undefined, limit), model);
+    assert.deepEqual(decodeLogsRequest(encodeLogsRequest(logsFixture(), 'json'), 'application/json', undefined, limit), logsFixture());
   });
 
   it('accepts base64 ids, numeric int64, enum names and snake_case keys', () => {
@@ -231,7 +234,7 @@ describe('OTLP/JSON', () => {
         },
       ],
     });
-    const span = decodeTraceRequest(Buffer.from(body), 'application/json', undefined).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    const span = decodeTraceRequest(Buffer.from(body), 'application/json', undefined, limit).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
     assert.equal(span.traceId, '5759e988bd862e3fe1be46a994272793');
     assert.equal(span.spanId, '53995c3f42cd8ad8');
     assert.equal(span.kind, 5);
@@ -247,7 +250,7 @@ describe('OTLP/JSON', () => {
     model.resourceSpans[0]!.scopeSpans[0]!.spans[1]!.attributes = [{ key: 'inf', value: { doubleValue: Number.POSITIVE_INFINITY } }];
     const text = encodeTraceRequest(model, 'json').toString();
     assert.match(text, /"doubleValue":"Infinity"/);
-    const back = decodeTraceRequest(Buffer.from(text), 'application/json', undefined);
+    const back = decodeTraceRequest(Buffer.from(text), 'application/json', undefined, limit);
     assert.equal(back.resourceSpans[0]!.scopeSpans[0]!.spans[1]!.attributes[0]!.value.doubleValue, Number.POSITIVE_INFINITY);
   });
 });
@@ -255,7 +258,7 @@ describe('OTLP/JSON', () => {
 describe('transport encodings and bad input', () => {
   it('decodes gzip bodies', () => {
     const body = gzipSync(referenceTraceBytes(traceFixture()));
-    assert.deepEqual(decodeTraceRequest(body, 'application/x-protobuf', 'gzip'), traceFixture());
+    assert.deepEqual(decodeTraceRequest(body, 'application/x-protobuf', 'gzip', limit), traceFixture());
   });
 
   const cases: { name: string; body: Buffer; type: string | undefined; encoding: string | undefined; reason: string; message: RegExp }[] = [
@@ -312,7 +315,7 @@ describe('transport encodings and bad input', () => {
   for (const c of cases) {
     it(`rejects ${c.name} with a clear OtlpDecodeError`, () => {
       assert.throws(
-        () => decodeTraceRequest(c.body, c.type, c.encoding),
+        () => decodeTraceRequest(c.body, c.type, c.encoding, limit),
         (error: unknown) => error instanceof OtlpDecodeError && error.reason === c.reason && !error.tooLarge && c.message.test(error.message),
       );
     });
@@ -331,9 +334,12 @@ describe('transport encodings and bad input', () => {
     );
   });
 
-  it('guesses the format when Content-Type is missing', () => {
-    assert.deepEqual(decodeTraceRequest(encodeTraceRequest(traceFixture(), 'json'), undefined, undefined), traceFixture());
-    assert.deepEqual(decodeTraceRequest(referenceTraceBytes(traceFixture()), undefined, undefined), traceFixture());
+  it('names the missing Content-Type instead of guessing the format', () => {
+    assert.throws(
+      () => decodeTraceRequest(encodeTraceRequest(traceFixture(), 'json'), undefined, undefined, limit),
+      (error: unknown) =>
+        error instanceof OtlpDecodeError && error.reason === 'content-type' && /expected application\/x-protobuf or application\/json/.test(error.message),
+    );
   });
 
   it('refuses hostile nesting instead of overflowing the stack', () => {
@@ -341,7 +347,7 @@ describe('transport encodings and bad input', () => {
     for (let i = 0; i < 300; i++) value = { arrayValue: { values: [value] } };
     const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: value }] }] }] });
     assert.throws(
-      () => decodeLogsRequest(Buffer.from(body), 'application/json', undefined),
+      () => decodeLogsRequest(Buffer.from(body), 'application/json', undefined, limit),
       (error: unknown) => error instanceof OtlpDecodeError && /nested deeper/.test(error.message),
     );
   });

@@ -121,7 +121,7 @@ describe('metrics codec', () => {
   it('decodes what the reference encoder writes (packed runs) back into the same model', () => {
     const model = sampleRequest();
     const referenceBytes = Buffer.from(RefMetricsRequest.encode(RefMetricsRequest.fromObject(model)).finish());
-    const decoded = decodeMetricsRequest(referenceBytes, 'application/x-protobuf', undefined);
+    const decoded = decodeMetricsRequest(referenceBytes, 'application/x-protobuf', undefined, { maxDecodedBytes: 4 << 20 });
     const point = decoded.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.histogram!.dataPoints[0]!;
     assert.deepEqual(point.bucketCounts, ['1', '0', '1', '1', '0']);
     assert.deepEqual(point.explicitBounds, [0.005, 0.01, 0.1, 1]);
@@ -154,7 +154,7 @@ describe('metrics codec', () => {
         },
       ],
     });
-    const decoded = decodeMetricsRequest(Buffer.from(json), 'application/json', undefined);
+    const decoded = decodeMetricsRequest(Buffer.from(json), 'application/json', undefined, { maxDecodedBytes: 4 << 20 });
     const sum = decoded.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.sum!;
     assert.equal(sum.aggregationTemporality, 1);
     assert.equal(sum.dataPoints[0]!.asInt, '12');

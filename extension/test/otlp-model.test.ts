@@ -5,7 +5,7 @@ import { describe, it } from 'vitest';
 import { encodeLogsRequest, encodeTraceRequest } from '../src/otlp/encode.ts';
 import {
   attr,
-  estimateBytes,
+  estimateWireBytes,
   flattenLogs,
   flattenTraces,
   getAttr,
@@ -115,18 +115,18 @@ describe('attributes', () => {
   });
 });
 
-describe('estimateBytes', () => {
+describe('estimateWireBytes', () => {
   it('stays within a factor of two of the real protobuf size, on the high side for small items', () => {
     const traces = flattenTraces(fixture<ExportTraceServiceRequest>('trace-request.json'));
     const logs = flattenLogs(fixture<ExportLogsServiceRequest>('logs-request.json'));
     for (const item of traces) {
       const real = encodeTraceRequest(groupSpans([item]), 'protobuf').length;
-      const estimate = estimateBytes(item);
+      const estimate = estimateWireBytes(item);
       assert.ok(estimate >= real * 0.5 && estimate <= real * 2, `span ${item.span.name}: estimate ${estimate}, real ${real}`);
     }
     for (const item of logs) {
       const real = encodeLogsRequest(groupLogs([item]), 'protobuf').length;
-      const estimate = estimateBytes(item);
+      const estimate = estimateWireBytes(item);
       assert.ok(estimate >= real * 0.5 && estimate <= real * 2, `log: estimate ${estimate}, real ${real}`);
     }
   });
@@ -134,6 +134,6 @@ describe('estimateBytes', () => {
   it('grows with attribute payloads', () => {
     const base = flattenTraces(fixture<ExportTraceServiceRequest>('trace-request.json'))[1]!;
     const big = { ...base, span: { ...base.span, attributes: [attr('payload', 'x'.repeat(10_000))] } };
-    assert.ok(estimateBytes(big) - estimateBytes(base) >= 10_000);
+    assert.ok(estimateWireBytes(big) - estimateWireBytes(base) >= 10_000);
   });
 });

@@ -44,7 +44,7 @@ describe('PressureRelief', () => {
     const state = createLoopState();
     state.phase = options.phase ?? Phase.invoking;
     state.invocationDeadlineMs = Date.now() + (options.deadlineInMs ?? 10_000);
-    const flusher: Flusher = new Flusher({ buffer, getExporter: async () => exporter, prepare: () => undefined, logger, onSettled: () => relief.settled() });
+    const flusher: Flusher = new Flusher({ buffer, getExporter: async () => exporter, logger, onSettled: () => relief.settled() });
     const relief = new PressureRelief({
       buffer,
       flusher,

@@ -8,9 +8,9 @@ import { createLogger } from '../src/logger.ts';
 import { resolveSandboxAddress, SANDBOX_HOST, startTelemetryListener } from '../src/receive/telemetry-listener.ts';
 import type { TelemetryRecord } from '../src/receive/telemetry-records.ts';
 
-function post(port: number, body: string): Promise<{ status: number; body: string }> {
+function post(port: number, body: string, host = '127.0.0.1'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request({ host, port, method: 'POST', path: '/', headers: { 'content-type': 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
@@ -47,7 +47,25 @@ test('deliveries are answered OK and parsed; the URI names sandbox.localdomain; 
   assert.equal(warnings.filter((message) => message === 'telemetry delivery not understood').length, 2);
 });
 
-test('the sandbox name resolves to an IPv4 address to bind to, loopback when it does not resolve', async () => {
+test('the sandbox name resolves to an IPv4 address to bind to, loopback when it does not resolve in time', async () => {
   const address = await resolveSandboxAddress(30);
-  assert.ok(isIPv4(address), address);
+  assert.ok(isIPv4(address.bind), address.bind);
+  const slow = await resolveSandboxAddress(30, () => new Promise((resolve) => setTimeout(resolve, 100, '127.0.0.2')));
+  assert.equal(slow.bind, '127.0.0.1');
+  assert.equal(await slow.resolved, '127.0.0.2');
+});
+
+test('when the name resolves only after the listener bound to loopback, the listener is also where the name leads', async () => {
+  const delivered: TelemetryRecord[][] = [];
+  const logger = createLogger('error', () => undefined);
+  // sandbox.localdomain answers after the quick wait, with another loopback address.
+  const address = await resolveSandboxAddress(30, () => new Promise((resolve) => setTimeout(resolve, 80, '127.0.0.2')));
+  const listener = await startTelemetryListener((records) => delivered.push(records), logger, address);
+  onTestFinished(() => listener.close());
+  await address.resolved;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const batch = JSON.stringify([{ time: '2026-01-01T00:00:00.000Z', type: 'platform.start', record: { requestId: 'r1' } }]);
+  assert.deepEqual(await post(listener.port, batch, '127.0.0.2'), { status: 200, body: 'OK' }, 'a delivery to where the name leads arrives');
+  assert.deepEqual(await post(listener.port, batch, '127.0.0.1'), { status: 200, body: 'OK' });
+  assert.equal(delivered.length, 2);
 });

@@ -81,8 +81,8 @@ for (const way of ways) {
     const bodies = harness.sink.logs().map((log) => String(log.body));
     assert.equal(bodies.filter((body) => body.includes('loading the function module')).length, 1, "the function's line from init, once");
     assert.equal(bodies.filter((body) => body.startsWith('handling ')).length, 3);
-    const roots = harness.sink.spans().filter((span) => typeof span.attributes['faas.invocation_id'] === 'string');
-    assert.deepEqual(roots.map((span) => span.attributes['faas.invocation_id']).sort(), [...requestIds].sort());
+    const roots = harness.sink.spans().filter((span) => typeof span.attributes['faas.invocation.id'] === 'string');
+    assert.deepEqual(roots.map((span) => span.attributes['faas.invocation.id']).sort(), [...requestIds].sort());
   });
 }
 

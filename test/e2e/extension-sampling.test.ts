@@ -18,7 +18,7 @@ function xrayHeader(seed: string, sampled: 0 | 1 = 1): { header: string; traceId
 // The plugin continues the X-Ray context Lambda hands over, so root spans carry these trace ids.
 const followXray = { OTEL_PROPAGATORS: 'tracecontext,baggage,xray-lambda' };
 
-const rootOf = (harness: Harness, requestId: string) => harness.sink.spans().filter((span) => span.attributes['faas.invocation_id'] === requestId);
+const rootOf = (harness: Harness, requestId: string) => harness.sink.spans().filter((span) => span.attributes['faas.invocation.id'] === requestId);
 const logsOf = (harness: Harness, n: number) => harness.sink.logs().filter((log) => log.body === `handling ${n}`);
 
 function summaryOf(harness: Harness): { line: string; sampling: { kept: Record<string, number>; dropped: Record<string, number> } } {

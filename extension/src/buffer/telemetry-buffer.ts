@@ -58,6 +58,11 @@ export class TelemetryBuffer {
     return Math.max((this.size + this.#inFlightItems) / this.#limits.maxItems, (this.#bytes + this.#inFlightBytes) / this.#limits.maxBytes);
   }
 
+  /** Entries taken by exports that have not settled yet. */
+  get inFlightItems(): number {
+    return this.#inFlightItems;
+  }
+
   get limits(): BufferLimits {
     return this.#limits;
   }

@@ -7,8 +7,8 @@ import type { Logger } from '../logger.ts';
 import { decodeExportResponse } from '../otlp/decode.ts';
 import { contentTypeOf, encodeLogsRequest, encodeMetricsRequest, encodeTraceRequest } from '../otlp/encode.ts';
 import { estimateMetricBytes, groupMetrics, type MetricItem } from '../otlp/metrics-model.ts';
-import { estimateBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
-import { splitIntoRequests, type BatchLimits } from './batch-split.ts';
+import { estimateWireBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
+import { requestsOf, type BatchLimits } from './batch-split.ts';
 import type { OtlpSignalConfig } from './config.ts';
 import type { ExportResult } from './exporter.ts';
 import { createHttpSender, responseExcerpt } from './http-sender.ts';
@@ -58,7 +58,8 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
     if (signal === 'metrics') return encodeMetricsRequest(groupMetrics(chunk as MetricItem[]), config.format);
     return encodeLogsRequest(groupLogs(chunk as LogItem[]), config.format);
   };
-  const estimate = (item: ItemOf<S>): number => (signal === 'metrics' ? estimateMetricBytes(item as MetricItem) : estimateBytes(item as SpanItem | LogItem));
+  const estimate = (item: ItemOf<S>): number =>
+    signal === 'metrics' ? estimateMetricBytes(item as MetricItem) : estimateWireBytes(item as SpanItem | LogItem);
   const describe = (status: number, body: Buffer): string => {
     const excerpt = responseExcerpt(body);
     return `HTTP ${status} from ${host}${sender.url.pathname}${excerpt ? `: ${excerpt}` : ''}`;
@@ -86,7 +87,8 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
     );
     if (verdict.kind !== 'success') return verdict.kind === 'failure' ? { kind: 'failure', error: verdict.error } : stripAttempts(verdict);
     // Partial success is final: the backend kept the rest, retrying would duplicate it.
-    const partial = decodeExportResponse(signal, verdict.body, verdict.contentType, verdict.contentEncoding);
+    // A backend that names no content type answers in the format it was sent.
+    const partial = decodeExportResponse(signal, verdict.body, verdict.contentType ?? contentTypeOf[config.format], verdict.contentEncoding);
     if (partial.rejected > 0 || partial.errorMessage) {
       logger.warn(`${host} accepted the request but rejected ${partial.rejected} of ${count} ${noun}`, {
         rejected: partial.rejected,
@@ -101,28 +103,43 @@ export function createSignalClient<S extends Signal>(signal: S, options: SignalC
       if (closed) return { kind: 'failure', error: `${signal} exporter is shut down` };
       if (items.length === 0) return { kind: 'success' };
       try {
-        const { requests, oversized } = splitIntoRequests(items, limits, encode, estimate);
-        if (oversized.length > 0) {
-          logger.warn(`dropped ${oversized.length} ${noun} too large for ${host} (limit ${limits.maxItemBytes ?? limits.maxBytes} bytes each)`, {
-            dropped: oversized.length,
-          });
-          if (requests.length === 0) return { kind: 'failure', error: `all ${oversized.length} ${noun} exceed the size limit of ${host}` };
-        }
-        let dropped = oversized.length;
-        const total = requests.length;
-        for (let index = 0; index < total; index++) {
-          // Taken off the list so that each encoded body can go as soon as it is compressed and sent.
-          const request = requests.shift()!;
-          const count = request.items.length;
-          const body = config.compression === 'gzip' ? await gzipAsync(request.body) : request.body;
+        let dropped = 0;
+        let oversized = 0;
+        let index = 0;
+        const failures: string[] = [];
+        // One request is encoded, compressed and sent before the next is encoded: an export cut
+        // short by its deadline has not spent its time encoding what it never sent.
+        for (const step of requestsOf(items, limits, encode, estimate)) {
+          if (step.kind === 'oversized') {
+            oversized++;
+            dropped++;
+            continue;
+          }
+          index++;
+          const count = step.items.length;
+          const body = config.compression === 'gzip' ? await gzipAsync(step.body) : step.body;
           const result = await sendOne(body, count, deadlineMs);
-          if (result.kind !== 'success') {
-            // Earlier requests of this batch are delivered; a retry of the batch may duplicate them.
-            const prefix = total > 1 ? `request ${index + 1} of ${total}: ` : '';
-            return { ...result, error: prefix + result.error };
+          const prefix = `request ${index}: `;
+          if (result.kind === 'retryable') {
+            // The requests before this one are delivered: only this one and the rest are retried.
+            const pending = [...step.items, ...items.slice(step.restFrom)];
+            return pending.length === items.length ? result : { ...result, error: prefix + result.error, pending, dropped };
+          }
+          if (result.kind === 'failure') {
+            // Refused for good: counted as dropped; the other requests may still be accepted.
+            failures.push(prefix + result.error);
+            dropped += count;
+            continue;
           }
           dropped += result.dropped ?? 0;
         }
+        if (oversized > 0) {
+          logger.warn(`dropped ${oversized} ${noun} too large for ${host} (limit ${limits.maxItemBytes ?? limits.maxBytes} bytes each)`, {
+            dropped: oversized,
+          });
+        }
+        if (dropped === items.length) return { kind: 'failure', error: allRefused(items.length, oversized, failures) };
+        if (failures.length > 0) logger.warn(`${host} refused part of a batch; dropped`, { errors: failures });
         return dropped > 0 ? { kind: 'success', dropped } : { kind: 'success' };
       } catch (error) {
         return { kind: 'failure', error: `${signal} export failed: ${(error as Error).message}` };
@@ -139,4 +156,11 @@ function stripAttempts(verdict: { kind: 'retryable'; error: string; retryAfterMs
   return verdict.retryAfterMs === undefined
     ? { kind: 'retryable', error: verdict.error }
     : { kind: 'retryable', error: verdict.error, retryAfterMs: verdict.retryAfterMs };
+}
+
+/** Why nothing of a batch was taken: the backend's own answer when it was one request. */
+function allRefused(count: number, oversized: number, failures: readonly string[]): string {
+  if (failures.length === 0) return `all ${count} records exceed the size limit`;
+  if (failures.length === 1 && oversized === 0) return failures[0]!.replace(/^request 1: /, '');
+  return `all ${count} records refused (${oversized} too large): ${failures.join('; ')}`;
 }

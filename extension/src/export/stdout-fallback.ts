@@ -5,8 +5,8 @@
 // skip unknown fields) so the extension recognises its own lines in the Telemetry API stream.
 import { OWN_LOGGER_NAME } from '../logger.ts';
 import { encodeLogsRequest, encodeTraceRequest } from '../otlp/encode.ts';
-import { estimateBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
-import { splitIntoRequests } from './batch-split.ts';
+import { estimateWireBytes, groupLogs, groupSpans, type LogItem, type SpanItem } from '../otlp/types.ts';
+import { requestsOf } from './batch-split.ts';
 
 export const DEFAULT_MAX_LINE_BYTES = 200 * 1024;
 
@@ -17,6 +17,8 @@ export interface StdoutLinesResult {
   lines: number;
   /** Records that alone exceed the line limit and were not written. */
   dropped: number;
+  /** Records not written because the time given ran out (see `untilMs`). */
+  unwritten: number;
 }
 
 function withMarker(json: Buffer): string {
@@ -29,7 +31,25 @@ function writeStdout(line: string): void {
 }
 
 // JSON spells ids in hex and quotes numbers: roughly twice the protobuf estimate.
-const jsonEstimate = (item: SpanItem | LogItem): number => 2 * estimateBytes(item);
+const estimateJsonBytes = (item: SpanItem | LogItem): number => 2 * estimateWireBytes(item);
+
+/** One line to write (or, without `line`, a record too large for any line), and how many records it holds. */
+interface LineStep {
+  readonly line?: string;
+  readonly items: number;
+}
+
+/** Spans then logs as OTLP/JSON lines, each encoded only when it is asked for. */
+function* jsonLines(spans: readonly SpanItem[], logs: readonly LogItem[], maxLineBytes: number): Generator<LineStep, void, undefined> {
+  const limits = { maxItems: Number.MAX_SAFE_INTEGER, maxBytes: maxLineBytes - markerPrefix.length };
+  const parts = [
+    requestsOf(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), estimateJsonBytes),
+    requestsOf(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), estimateJsonBytes),
+  ];
+  for (const steps of parts) {
+    for (const step of steps) yield step.kind === 'request' ? { line: withMarker(step.body), items: step.items.length } : { items: 1 };
+  }
+}
 
 /**
  * Writes spans then logs as OTLP/JSON lines (without the trailing newline; the default writer adds it).
@@ -42,15 +62,54 @@ export function writeOtlpJsonLines(
   write: (line: string) => void = writeStdout,
   options: { maxLineBytes?: number } = {},
 ): StdoutLinesResult {
-  const maxBytes = (options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) - markerPrefix.length;
-  const limits = { maxItems: Number.MAX_SAFE_INTEGER, maxBytes };
-  const result: StdoutLinesResult = { lines: 0, dropped: 0 };
-  const traceSplit = splitIntoRequests(spans, limits, (chunk) => encodeTraceRequest(groupSpans(chunk), 'json'), jsonEstimate);
-  const logSplit = splitIntoRequests(logs, limits, (chunk) => encodeLogsRequest(groupLogs(chunk), 'json'), jsonEstimate);
-  for (const request of [...traceSplit.requests, ...logSplit.requests]) {
-    write(withMarker(request.body));
+  const result: StdoutLinesResult = { lines: 0, dropped: 0, unwritten: 0 };
+  for (const step of jsonLines(spans, logs, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+    if (step.line === undefined) {
+      result.dropped += step.items;
+      continue;
+    }
+    write(step.line);
     result.lines++;
   }
-  result.dropped = traceSplit.oversized.length + logSplit.oversized.length;
+  return result;
+}
+
+export interface TimedWriteOptions {
+  readonly maxLineBytes?: number;
+  /** Writes one line (newline added by the writer); false when the output is backed up. */
+  readonly write: (line: string) => boolean;
+  /** Resolves when the output has taken what was written, or at `untilMs`; true if it did. */
+  readonly waitForRoom: (untilMs: number) => Promise<boolean>;
+  readonly untilMs: number;
+  readonly now: () => number;
+}
+
+/**
+ * Writes spans then logs as OTLP/JSON lines until `untilMs`: each line is encoded just before it
+ * is written, and the next one only once the output has taken it (a pipe that is read slowly holds
+ * the writer, not the process's memory). What was not written by then, including a last line the
+ * output had not taken, is counted in `unwritten`.
+ */
+export async function writeOtlpJsonLinesWithin(spans: readonly SpanItem[], logs: readonly LogItem[], options: TimedWriteOptions): Promise<StdoutLinesResult> {
+  const result: StdoutLinesResult = { lines: 0, dropped: 0, unwritten: 0 };
+  const total = spans.length + logs.length;
+  let done = 0;
+  if (options.now() < options.untilMs) {
+    for (const step of jsonLines(spans, logs, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+      if (step.line === undefined) {
+        result.dropped += step.items;
+      } else if (!options.write(step.line) && !(await options.waitForRoom(options.untilMs))) {
+        // Out of time with this line still queued: it may never leave the process.
+        done += step.items;
+        result.unwritten += step.items;
+        break;
+      } else {
+        result.lines++;
+      }
+      done += step.items;
+      if (options.now() >= options.untilMs) break;
+    }
+  }
+  result.unwritten += total - done;
   return result;
 }

@@ -72,7 +72,10 @@ export function createXrayExporter(
         if (accepted.length === 0) return { kind: 'failure', error: `all ${outside.length} spans are outside the X-Ray time window` };
       }
       const result = await traces.export(accepted, deadlineMs);
-      return result.kind === 'success' && outside.length > 0 ? { kind: 'success', dropped: outside.length + (result.dropped ?? 0) } : result;
+      if (outside.length === 0 || result.kind === 'failure') return result;
+      if (result.kind === 'success') return { kind: 'success', dropped: outside.length + (result.dropped ?? 0) };
+      // Only what X-Ray may still take is retried; the spans outside its window are dropped.
+      return { ...result, pending: result.pending ?? accepted, dropped: outside.length + (result.dropped ?? 0) };
     },
     async exportLogs(items, deadlineMs) {
       if (logs) return logs.exportLogs(items, deadlineMs);

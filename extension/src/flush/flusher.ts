@@ -6,6 +6,8 @@
  * dropped and counted. Drops since the last export are reported as resource attributes on the next
  * one and in a log line.
  */
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import { attr } from '../otlp/types.ts';
 import type { LogItem, Resource, SpanItem } from '../otlp/types.ts';
 import type { BufferedEntry, TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
@@ -13,6 +15,8 @@ import type { MetricItem } from '../otlp/metrics-model.ts';
 import type { ExportResult, TelemetryExporter } from '../export/exporter.ts';
 import { errorMessage } from '../logger.ts';
 import type { Logger } from '../logger.ts';
+import { BREAKER_CLOSED, breakerAfter } from './export-breaker.ts';
+import type { BreakerState } from './export-breaker.ts';
 
 export const DROPPED_SPANS_KEY = 'lambda_otel.dropped_spans';
 export const DROPPED_LOGS_KEY = 'lambda_otel.dropped_logs';
@@ -38,10 +42,13 @@ export interface FlushOutcome {
 export interface FlusherOptions {
   readonly buffer: TelemetryBuffer;
   readonly getExporter: () => Promise<TelemetryExporter>;
-  /** Runs on the taken entries before export (trace correlation, resources). */
-  readonly prepare: (entries: readonly BufferedEntry[]) => void;
+  /**
+   * Turns the taken entries into what is exported (trace correlation, resources), same order;
+   * changed records are copies. Default: as they are.
+   */
+  readonly prepare?: (entries: readonly BufferedEntry[]) => BufferedEntry[];
   readonly logger: Logger;
-  readonly now?: () => number;
+  readonly clock?: Clock;
   /** Called after each export settled and its items were released or requeued. */
   readonly onSettled?: () => void;
   // --- metrics and tail sampling (metrics/, sampling/) ---
@@ -53,14 +60,25 @@ export interface FlusherOptions {
 
 export class Flusher {
   readonly #options: FlusherOptions;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly counters: ExportCounters = { sent: 0, retried: 0, rejected: 0 };
   readonly #inFlight = new Set<Promise<FlushOutcome>>();
   #lastFlushAtMs = 0;
+  #breaker: BreakerState = BREAKER_CLOSED;
 
   constructor(options: FlusherOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** The breaker's state after the exports settled so far (export-breaker.ts decides on it). */
+  get breaker(): BreakerState {
+    return this.#breaker;
+  }
+
+  /** Items taken by exports that have not settled. */
+  get inFlightItems(): number {
+    return this.#options.buffer.inFlightItems;
   }
 
   get lastFlushAtMs(): number {
@@ -83,7 +101,7 @@ export class Flusher {
   async flush(deadlineMs: number): Promise<FlushOutcome> {
     if (this.busy) {
       await this.waitIdle(deadlineMs);
-      if (this.busy || this.#now() >= deadlineMs) return { exported: 0, retryable: this.#options.buffer.size > 0 };
+      if (this.busy || this.#clock.now() >= deadlineMs) return { exported: 0, retryable: this.#options.buffer.size > 0 };
     }
     if (this.#options.buffer.size === 0) return { exported: 0, retryable: false };
     return this.#start(this.#options.buffer.takeBatch(), deadlineMs);
@@ -101,10 +119,25 @@ export class Flusher {
   /** Resolves when no export is in flight (including any started meanwhile), or at `untilMs`. */
   async waitIdle(untilMs: number): Promise<void> {
     while (this.busy) {
-      const remainingMs = untilMs - this.#now();
+      const remainingMs = untilMs - this.#clock.now();
       if (remainingMs <= 0) return;
       const settled = Promise.allSettled([...this.#inFlight]).then(() => true);
-      if (!(await Promise.race([settled, delay(remainingMs).then(() => false)]))) return;
+      if (!(await Promise.race([settled, this.#clock.sleep(remainingMs).then(() => false)]))) return;
+    }
+  }
+
+  /** Moves the breaker; says so once when it opens and when the backend is back. */
+  #noteOutcome(delivered: boolean): void {
+    const before = this.#breaker;
+    const nowMs = this.#clock.now();
+    this.#breaker = breakerAfter(before, delivered, nowMs);
+    const { logger } = this.#options;
+    if (before.failures === 0 && !delivered) {
+      logger.warn('backend unreachable: exports paused (telemetry keeps buffering, bounded); retrying later and at SHUTDOWN', {
+        pausedMs: this.#breaker.openUntilMs - nowMs,
+      });
+    } else if (before.failures > 0 && delivered) {
+      logger.info('backend reachable again: exports resumed');
     }
   }
 
@@ -116,11 +149,13 @@ export class Flusher {
         ({ outcome, requeue }) => {
           buffer.release(entries);
           buffer.requeue(requeue);
+          this.#noteOutcome(outcome.exported > 0 || !outcome.retryable);
           return outcome;
         },
         (error: unknown) => {
           buffer.release(entries);
           buffer.requeue(entries);
+          this.#noteOutcome(false);
           throw error;
         },
       )
@@ -137,15 +172,18 @@ export class Flusher {
   }
 
   /** Exports entries taken from the buffer; says which of them go back for another attempt. */
-  async #exportEntries(entries: BufferedEntry[], deadlineMs: number): Promise<{ outcome: FlushOutcome; requeue: BufferedEntry[] }> {
+  async #exportEntries(taken: BufferedEntry[], deadlineMs: number): Promise<{ outcome: FlushOutcome; requeue: BufferedEntry[] }> {
     const { buffer, logger } = this.#options;
-    this.#lastFlushAtMs = this.#now();
+    this.#lastFlushAtMs = this.#clock.now();
+    let prepared: BufferedEntry[] = taken;
     try {
-      this.#options.prepare(entries);
+      prepared = this.#options.prepare?.(taken) ?? taken;
     } catch (error) {
       logger.warn('preparing telemetry for export failed', { error: errorMessage(error) });
     }
-    reportDrops(entries, buffer.takeUnreportedDrops(), logger);
+    const entries = withDropsReported(prepared, buffer.takeUnreportedDrops(), logger);
+    // What goes back to the buffer is what was taken, not the prepared copies.
+    const takenAs = new Map<BufferedEntry, BufferedEntry>(entries.map((entry, index) => [entry, taken[index]!]));
     // Tail sampling: what it leaves out is released with the rest, never requeued (metrics/, sampling/).
     let selected: readonly BufferedEntry[] = entries;
     try {
@@ -161,7 +199,7 @@ export class Flusher {
       exporter = await this.#options.getExporter();
     } catch (error) {
       logger.error('exporter unavailable', { error: errorMessage(error) });
-      return { outcome: { exported: 0, retryable: true }, requeue: entries };
+      return { outcome: { exported: 0, retryable: true }, requeue: taken };
     }
     const { exportMetrics } = this.#options;
     const [spanResult, logResult, metricResult] = await Promise.all([
@@ -172,7 +210,7 @@ export class Flusher {
               deadlineMs,
             ),
             deadlineMs,
-            this.#now,
+            this.#clock,
           )
         : SUCCESS,
       logs.length > 0
@@ -182,7 +220,7 @@ export class Flusher {
               deadlineMs,
             ),
             deadlineMs,
-            this.#now,
+            this.#clock,
           )
         : SUCCESS,
       metrics.length === 0
@@ -194,7 +232,7 @@ export class Flusher {
                 deadlineMs,
               ),
               deadlineMs,
-              this.#now,
+              this.#clock,
             )
           : METRICS_OFF,
     ]);
@@ -214,9 +252,18 @@ export class Flusher {
         this.counters.rejected += dropped;
         buffer.countDropped(kind, dropped);
       } else if (result.kind === 'retryable') {
-        requeue.push(...part);
-        this.counters.retried += part.length;
-        logger.debug('export will be retried', { kind, items: part.length, error: result.error });
+        // Only what was not delivered goes back (a split batch may be partly delivered).
+        const pending = result.pending ? new Set<object>(result.pending) : undefined;
+        const again = pending ? part.filter((entry) => pending.has(entry.item)) : part;
+        const delivered = part.length - again.length;
+        const dropped = Math.min(result.dropped ?? 0, delivered);
+        requeue.push(...again);
+        this.counters.retried += again.length;
+        this.counters.sent += delivered - dropped;
+        this.counters.rejected += dropped;
+        exported += delivered - dropped;
+        buffer.countDropped(kind, dropped);
+        logger.debug('export will be retried', { kind, items: again.length, delivered, error: result.error });
       } else {
         this.counters.rejected += part.length;
         buffer.countDropped(kind, part.length);
@@ -225,7 +272,7 @@ export class Flusher {
     }
     // Put back in arrival order: spans and logs interleaved as they came.
     requeue.sort((a, b) => a.atMs - b.atMs);
-    return { outcome: { exported, retryable: requeue.length > 0 }, requeue };
+    return { outcome: { exported, retryable: requeue.length > 0 }, requeue: requeue.map((entry) => takenAs.get(entry) ?? entry) };
   }
 }
 
@@ -233,8 +280,8 @@ const SUCCESS: Promise<ExportResult> = Promise.resolve({ kind: 'success' });
 const METRICS_OFF: Promise<ExportResult> = Promise.resolve({ kind: 'failure', error: 'metrics are off' });
 
 /** An exporter that overruns its deadline counts as retryable rather than holding the loop. */
-function bounded(result: Promise<ExportResult>, deadlineMs: number, now: () => number): Promise<ExportResult> {
-  const late: Promise<ExportResult> = delay(Math.max(0, deadlineMs - now()) + 25).then(() => ({
+function bounded(result: Promise<ExportResult>, deadlineMs: number, clock: Clock): Promise<ExportResult> {
+  const late: Promise<ExportResult> = clock.sleep(Math.max(0, deadlineMs - clock.now())).then(() => ({
     kind: 'retryable',
     error: 'export did not finish before the deadline',
   }));
@@ -242,17 +289,15 @@ function bounded(result: Promise<ExportResult>, deadlineMs: number, now: () => n
   return Promise.race([guarded, late]);
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** Drops since the last export become resource attributes on this export's items, and one log line. */
-function reportDrops(entries: readonly BufferedEntry[], drops: { spans: number; logs: number }, logger: Logger): void {
-  if (drops.spans === 0 && drops.logs === 0) return;
+/**
+ * Drops since the last export become resource attributes on this export's items (copies with a
+ * copied resource; the buffered items stay as they are), and one log line.
+ */
+function withDropsReported(entries: BufferedEntry[], drops: { spans: number; logs: number }, logger: Logger): BufferedEntry[] {
+  if (drops.spans === 0 && drops.logs === 0) return entries;
   logger.warn('telemetry dropped since the last export (full buffer or refused by the backend)', { droppedSpans: drops.spans, droppedLogs: drops.logs });
   const copies = new Map<Resource, Resource>();
-  for (const entry of entries) {
-    const original = entry.item.resource;
+  const reported = (original: Resource): Resource => {
     let copy = copies.get(original);
     if (!copy) {
       copy = {
@@ -265,6 +310,11 @@ function reportDrops(entries: readonly BufferedEntry[], drops: { spans: number; 
       };
       copies.set(original, copy);
     }
-    entry.item.resource = copy;
-  }
+    return copy;
+  };
+  return entries.map((entry): BufferedEntry => {
+    if (entry.kind === 'span') return { ...entry, item: { ...entry.item, resource: reported(entry.item.resource) } };
+    if (entry.kind === 'log') return { ...entry, item: { ...entry.item, resource: reported(entry.item.resource) } };
+    return { ...entry, item: { ...entry.item, resource: reported(entry.item.resource) } };
+  });
 }

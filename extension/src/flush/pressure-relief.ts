@@ -12,16 +12,16 @@
  * for the plugin's own request timeout.
  */
 import type { TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import type { ExtensionConfig } from '../config.ts';
-import { Phase } from '../lifecycle/state.ts';
 import type { LoopState } from '../lifecycle/state.ts';
 import { errorMessage } from '../logger.ts';
 import type { Logger } from '../logger.ts';
 import { ADMISSION_WAIT_MS, DEFAULT_REQUEST_FILL, needsRelief, PRESSURE_BATCH_SHARE, shouldHoldAdmission } from './flush-policy.ts';
+import { Gate, gateOf, gatedDeadline } from './export-breaker.ts';
+import { backgroundExportDeadline } from './export-window.ts';
 import type { Flusher } from './flusher.ts';
-
-/** After a relieving export failed with a retryable error, the next one waits this long (the backend is struggling). */
-const RETRY_PAUSE_MS = 1000;
 
 export interface PressureReliefOptions {
   readonly buffer: TelemetryBuffer;
@@ -29,13 +29,12 @@ export interface PressureReliefOptions {
   readonly state: LoopState;
   readonly config: Pick<ExtensionConfig, 'managedInstances' | 'deadlineMarginMs' | 'exportTimeoutMs'>;
   readonly logger: Logger;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 export class PressureRelief {
   readonly #options: PressureReliefOptions;
-  readonly #now: () => number;
-  #pausedUntilMs = 0;
+  readonly #clock: Clock;
   /** Requests waiting for room (see {@link admit}), oldest first. */
   readonly #waiting: (() => void)[] = [];
   /** Requests admitted and not yet buffered (or refused). */
@@ -45,28 +44,28 @@ export class PressureRelief {
 
   constructor(options: PressureReliefOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
   }
 
-  /** Starts relieving exports if the buffer is past its high-water mark and the moment allows. */
+  /**
+   * Starts relieving exports if the buffer is past its high-water mark and the moment allows. While
+   * the breaker is open none starts (the buffer drops its oldest instead); when it allows a probe,
+   * one at a time.
+   */
   check(): void {
     const { buffer, flusher, state, config, logger } = this.#options;
-    const active = config.managedInstances ? state.phase !== Phase.shuttingDown : state.phase === Phase.invoking;
-    if (!active) return;
-    const nowMs = this.#now();
-    if (nowMs < this.#pausedUntilMs) return;
-    const invocationBoundMs =
-      !config.managedInstances && state.invocationDeadlineMs !== undefined ? state.invocationDeadlineMs - config.deadlineMarginMs : Infinity;
-    const deadlineMs = Math.min(invocationBoundMs, nowMs + config.exportTimeoutMs);
-    if (deadlineMs <= nowMs) return;
+    const nowMs = this.#clock.now();
+    const windowMs = backgroundExportDeadline(state, config, nowMs);
+    if (windowMs === undefined) return;
+    const gate = gateOf(flusher.breaker, nowMs);
+    const deadlineMs = gatedDeadline(gate, windowMs, nowMs);
+    if (deadlineMs === undefined) return;
     const { maxItems, maxBytes } = buffer.limits;
     while (needsRelief({ waitingItems: buffer.size, heldFill: buffer.heldFill, exportsInFlight: flusher.inFlight })) {
+      if (gate === Gate.probe && flusher.busy) return;
+      // settled() (the flusher's hook) relieves again once this export is done.
       flusher
         .exportBatch(deadlineMs, Math.max(1, Math.floor(maxItems * PRESSURE_BATCH_SHARE)), maxBytes * PRESSURE_BATCH_SHARE)
-        .then((outcome) => {
-          // settled() (the flusher's hook) relieves again; a failing backend gets a pause first.
-          if (outcome.retryable) this.#pausedUntilMs = this.#now() + RETRY_PAUSE_MS;
-        })
         .catch((error: unknown) => logger.error('background export failed', { error: errorMessage(error) }));
     }
   }
@@ -84,13 +83,13 @@ export class PressureRelief {
     }
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        cancel();
         const index = this.#waiting.indexOf(done);
         if (index >= 0) this.#waiting.splice(index, 1);
         this.#admitted++;
         resolve();
       };
-      const timer = setTimeout(done, ADMISSION_WAIT_MS);
+      const cancel = this.#clock.setTimer(done, ADMISSION_WAIT_MS);
       this.#waiting.push(done);
     });
   }

@@ -7,7 +7,7 @@ import { attr, SpanKind, StatusCode } from '../otlp/types.ts';
 import type { KeyValue, Span } from '../otlp/types.ts';
 import { isFailureStatus } from '../receive/telemetry-records.ts';
 import type { TelemetryRecord } from '../receive/telemetry-records.ts';
-import { failureReason } from './synthesized-root.ts';
+import { failureReason } from './failure.ts';
 import { msToUnixNano, randomSpanId } from './trace-context.ts';
 
 /** What the init records said so far. */

@@ -3,7 +3,7 @@
  * finished ones for late log lines and reports, never an unbounded number.
  */
 import type { KeyValue, SpanItem } from '../otlp/types.ts';
-import type { Failure } from './synthesized-root.ts';
+import type { Failure } from './failure.ts';
 import type { XRayContext } from './trace-context.ts';
 
 /** How many finished invocations are remembered for late log lines and reports. */
@@ -26,7 +26,8 @@ export interface Invocation {
   /** Report values (set once platform.report arrived), kept for a root span that comes later. */
   reportAttributes: KeyValue[] | undefined;
   complete: boolean;
-  graceTimer: NodeJS.Timeout | undefined;
+  /** Cancels the grace timer while one runs (completion.ts). */
+  graceTimer: (() => void) | undefined;
   waiters: (() => void)[];
   readonly childSpanIds: Set<string>;
   readonly childParentIds: Set<string>;
@@ -108,7 +109,7 @@ export class InvocationRegistry {
   }
 
   #forget(invocation: Invocation): void {
-    clearTimeout(invocation.graceTimer);
+    invocation.graceTimer?.();
     for (const waiter of invocation.waiters.splice(0)) waiter();
     this.#byRequest.delete(invocation.requestId);
     if (invocation.root) this.#requestByTrace.delete(invocation.root.span.traceId);

@@ -1,28 +1,30 @@
 /**
- * Per-invocation bookkeeping, keyed by request id. It decides when an invocation's telemetry is
- * complete (its root span arrived, or platform.runtimeDone plus a grace for SDKs that send none),
- * when the extension must emit a root span itself (the runtime died without sending one), when the
- * init span and the REPORT record go out, and which trace a log line naming only a request id
- * belongs to. What those spans and records contain is built in synthesized-root.ts, init-span.ts
- * and platform-report.ts.
+ * Per-invocation bookkeeping, keyed by request id: the orchestrator that feeds what arrives (INVOKE
+ * events, root spans, Telemetry API records) to the pure decisions and acts on them. The decisions
+ * live by concern: when an invocation is complete (completion.ts), how it failed (failure.ts),
+ * which trace a log record belongs to (log-attribution.ts), the init span (init-span.ts), the root
+ * span of a runtime that died (synthesized-root.ts) and the REPORT record (platform-report.ts).
  */
-import { getAttr } from '../otlp/types.ts';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import type { LogItem, Resource, SpanItem } from '../otlp/types.ts';
 import type { BufferedEntry } from '../buffer/telemetry-buffer.ts';
 import type { InvokeEvent } from '../lifecycle/extensions-client.ts';
 import { errorMessage } from '../logger.ts';
 import type { Logger } from '../logger.ts';
-import { isFailureStatus } from '../receive/telemetry-records.ts';
 import type { TelemetryRecord } from '../receive/telemetry-records.ts';
 import { initSpan, recordInit } from './init-span.ts';
 import type { InitRecords } from './init-span.ts';
 import { InvocationRegistry, orphanedParentId } from './invocation-registry.ts';
 import type { Invocation } from './invocation-registry.ts';
-import { EXTENSION_SCOPE, INVOCATION_ID_KEY, logLineToRecord } from './log-records.ts';
+import { EXTENSION_SCOPE, invocationIdOf, logLineToRecord } from './log-records.ts';
 import { reportAttributes, reportLogRecord } from './platform-report.ts';
 import type { PlatformReport } from './platform-report.ts';
-import { failureReason, synthesizedRootSpan } from './synthesized-root.ts';
-import type { Failure } from './synthesized-root.ts';
+import { CompletionStep, nextCompletionStep } from './completion.ts';
+import { attributeLogs } from './log-attribution.ts';
+import { firstFailure } from './failure.ts';
+import type { Failure } from './failure.ts';
+import { synthesizedRootSpan } from './synthesized-root.ts';
 import { parseXRayHeader } from './trace-context.ts';
 
 export interface TrackerOptions {
@@ -37,14 +39,15 @@ export interface TrackerOptions {
   readonly attributeUnnamedLines?: boolean;
   /** Receives every item the tracker creates (log records, synthesized spans, the init span). */
   readonly emit: (entry: BufferedEntry) => void;
-  readonly estimateBytes: (item: SpanItem | LogItem) => number;
+  /** Memory one record the tracker makes holds (buffer/memory-size.ts), for the buffer bound. */
+  readonly memoryBytesOf: (item: SpanItem | LogItem) => number;
   readonly logger: Logger;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 export class InvocationTracker {
   readonly #options: TrackerOptions;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #invocations = new InvocationRegistry();
   readonly #init: InitRecords = {};
   #initEmitted = false;
@@ -54,12 +57,12 @@ export class InvocationTracker {
 
   constructor(options: TrackerOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** An INVOKE event: the invocation starts now, with the trace context Lambda gave it. */
   startInvocation(event: InvokeEvent): void {
-    const invocation = this.#invocations.getOrCreate(event.requestId, this.#now());
+    const invocation = this.#invocations.getOrCreate(event.requestId, this.#clock.now());
     invocation.functionArn = event.invokedFunctionArn;
     this.#setTrace(invocation, event.traceHeader);
     this.#currentRequestId = event.requestId;
@@ -82,24 +85,32 @@ export class InvocationTracker {
     if (!invocation) return Promise.resolve(false);
     if (invocation.complete) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(invocation.complete), Math.max(0, untilMs - this.#now()));
+      const cancel = this.#clock.setTimer(() => resolve(invocation.complete), untilMs - this.#clock.now());
       invocation.waiters.push(() => {
-        clearTimeout(timer);
+        cancel();
         resolve(true);
       });
     });
   }
 
-  /** Spans received over OTLP: a span with faas.invocation.id is that invocation's root. */
-  onSpans(items: readonly SpanItem[]): void {
+  /**
+   * Spans received over OTLP, before they are buffered: a span with faas.invocation.id is that
+   * invocation's root. Returns the spans to buffer: the same items, except a root span whose
+   * platform.report came first, which is a copy carrying the report's values. Nothing handed over
+   * is changed afterwards (a report that comes later goes into the REPORT record instead).
+   */
+  onSpans(items: readonly SpanItem[]): SpanItem[] {
+    const out: SpanItem[] = [];
     for (const item of items) {
-      const requestId = getAttr(item.span.attributes, INVOCATION_ID_KEY);
+      const requestId = invocationIdOf(item.span.attributes);
       if (typeof requestId === 'string' && requestId !== '') {
-        this.#onRoot(item, requestId);
+        out.push(this.#onRoot(item, requestId));
         continue;
       }
       this.#invocations.noteChild(item);
+      out.push(item);
     }
+    return out;
   }
 
   /** Telemetry API records, in delivery order. A record that cannot be processed is logged and skipped. */
@@ -119,7 +130,7 @@ export class InvocationTracker {
    * it has not.
    */
   onShutdown(reason: string): void {
-    const nowMs = this.#now();
+    const nowMs = this.#clock.now();
     for (const invocation of this.#invocations.all()) {
       if (invocation.root) continue;
       if (invocation.failure) {
@@ -135,24 +146,19 @@ export class InvocationTracker {
 
   /**
    * Just before export: log records that name only a request id get that invocation's trace
-   * context, and records made before the function's resource was known get it.
+   * context, and records made before the function's resource was known get it. Returns the entries
+   * to export, in the same order: a changed record is a copy; the buffered one stays as it was.
    */
-  prepareForExport(entries: readonly BufferedEntry[]): void {
-    for (const entry of entries) {
-      if (entry.kind !== 'log') continue;
-      const item = entry.item;
-      if (item.resource === this.#options.resource && this.#learnedResource) item.resource = this.#learnedResource;
-      if (item.log.traceId) continue;
-      const requestId = getAttr(item.log.attributes, INVOCATION_ID_KEY);
-      const invocation = typeof requestId === 'string' ? this.#invocations.get(requestId) : undefined;
-      if (!invocation) continue;
-      if (invocation.root) {
-        item.log.traceId = invocation.root.span.traceId;
-        item.log.spanId = invocation.root.span.spanId;
-      } else if (invocation.xray) {
-        item.log.traceId = invocation.xray.traceId;
-      }
-    }
+  prepareForExport(entries: readonly BufferedEntry[]): BufferedEntry[] {
+    return attributeLogs(entries, {
+      ownResource: this.#options.resource,
+      functionResource: this.#learnedResource,
+      traceOf: (requestId) => {
+        const invocation = this.#invocations.get(requestId);
+        if (invocation?.root) return { traceId: invocation.root.span.traceId, spanId: invocation.root.span.spanId };
+        return invocation?.xray ? { traceId: invocation.xray.traceId } : undefined;
+      },
+    });
   }
 
   #onRecord(record: TelemetryRecord): void {
@@ -179,8 +185,7 @@ export class InvocationTracker {
         const invocation = this.#invocations.getOrCreate(record.requestId, record.timeMs);
         invocation.runtimeDone = true;
         this.#noteFailure(invocation, record.status, record.errorType, record.timeMs);
-        // The root span may still be on its way (it is sent after the response): wait a little.
-        if (!invocation.root && !invocation.complete) this.#startGrace(invocation);
+        this.#advance(invocation, false);
         return;
       }
       case 'platform.report':
@@ -198,32 +203,30 @@ export class InvocationTracker {
     }
   }
 
-  #onRoot(item: SpanItem, requestId: string): void {
-    const invocation = this.#invocations.getOrCreate(requestId, this.#now());
+  #onRoot(received: SpanItem, requestId: string): SpanItem {
+    const invocation = this.#invocations.getOrCreate(requestId, this.#clock.now());
     if (invocation.rootSynthesized) this.#options.logger.debug('root span arrived after one was synthesized', { requestId });
+    const reported = invocation.reportAttributes;
+    const item = reported ? { ...received, span: { ...received.span, attributes: [...received.span.attributes, ...reported] } } : received;
     invocation.root = item;
     invocation.rootSynthesized = false;
-    if (invocation.reportAttributes) item.span.attributes.push(...invocation.reportAttributes);
     this.#learnedResource ??= item.resource;
     this.#invocations.linkTrace(item.span.traceId, invocation);
-    this.#complete(invocation);
+    this.#advance(invocation, false);
     this.#tryEmitInitSpan();
+    return item;
   }
 
   #onReport(record: PlatformReport): void {
     const invocation = this.#invocations.getOrCreate(record.requestId, record.timeMs);
     const attributes = reportAttributes(record);
     invocation.reportAttributes = attributes;
-    // Still buffered (not exported yet) for most policies; harmless once it has been sent.
-    invocation.root?.span.attributes.push(...attributes);
+    // The root span, if any, is already buffered or exported and stays as it is: the values go in
+    // the REPORT record below (the next export), in the root's trace.
     this.#noteFailure(invocation, record.status, record.errorType, record.timeMs);
     // A failed invocation still gets the grace for its root span (under Managed Instances the
     // report can come before the span the runtime sent after its error).
-    if (!invocation.root && invocation.failure) {
-      if (!invocation.graceTimer) this.#startGrace(invocation);
-    } else {
-      this.#complete(invocation);
-    }
+    this.#advance(invocation, false);
     this.#emit({
       kind: 'log',
       item: {
@@ -235,23 +238,28 @@ export class InvocationTracker {
     this.#forgetOld();
   }
 
-  /** The first failure status wins: runtimeDone says how the runtime ended, report repeats it. */
   #noteFailure(invocation: Invocation, status: string, errorType: string | undefined, timeMs: number): void {
-    if (invocation.failure || !isFailureStatus(status)) return;
-    invocation.failure = { status, errorType, reason: failureReason(status, errorType), endMs: timeMs };
+    invocation.failure = firstFailure(invocation.failure, status, errorType, timeMs);
   }
 
-  #startGrace(invocation: Invocation): void {
-    clearTimeout(invocation.graceTimer);
-    invocation.graceTimer = setTimeout(() => this.#afterGrace(invocation), this.#options.completionGraceMs);
-    invocation.graceTimer.unref();
-  }
-
-  #afterGrace(invocation: Invocation): void {
-    invocation.graceTimer = undefined;
-    if (invocation.root || invocation.complete) return;
-    if (invocation.failure) this.#synthesizeRoot(invocation, invocation.failure);
-    else this.#complete(invocation);
+  /** Acts on what completion.ts says the invocation needs next. */
+  #advance(invocation: Invocation, graceOver: boolean): void {
+    if (invocation.complete) return;
+    const step = nextCompletionStep({
+      root: invocation.root !== undefined,
+      runtimeDone: invocation.runtimeDone,
+      reported: invocation.reportAttributes !== undefined,
+      failed: invocation.failure !== undefined,
+      graceOver,
+    });
+    if (step === CompletionStep.complete) this.#complete(invocation);
+    else if (step === CompletionStep.synthesizeRoot) this.#synthesizeRoot(invocation, invocation.failure!);
+    else if (step === CompletionStep.startGrace && !invocation.graceTimer) {
+      invocation.graceTimer = this.#clock.setTimer(() => {
+        invocation.graceTimer = undefined;
+        this.#advance(invocation, true);
+      }, this.#options.completionGraceMs);
+    }
   }
 
   /** The invocation a line without a request id belongs to: the current one, until its runtime is done. */
@@ -301,7 +309,7 @@ export class InvocationTracker {
   }
 
   #complete(invocation: Invocation): void {
-    clearTimeout(invocation.graceTimer);
+    invocation.graceTimer?.();
     invocation.graceTimer = undefined;
     if (invocation.complete) return;
     invocation.complete = true;
@@ -309,8 +317,8 @@ export class InvocationTracker {
   }
 
   #emit(entry: { kind: 'span'; item: SpanItem } | { kind: 'log'; item: LogItem }): void {
-    const bytes = this.#options.estimateBytes(entry.item);
-    const atMs = this.#now();
+    const bytes = this.#options.memoryBytesOf(entry.item);
+    const atMs = this.#clock.now();
     this.#options.emit(entry.kind === 'span' ? { kind: 'span', item: entry.item, bytes, atMs } : { kind: 'log', item: entry.item, bytes, atMs });
   }
 

@@ -5,12 +5,19 @@
  * from the runtime client (`ISO\treqId\tLEVEL\tmessage`) are split the same way; anything else
  * becomes the body as it is.
  */
-import { attr, toAnyValue } from '../otlp/types.ts';
+import { attr, getAttr, toAnyValue } from '../otlp/types.ts';
 import type { InstrumentationScope, KeyValue, LogRecord, Resource } from '../otlp/types.ts';
 import { OWN_LOGGER_NAME } from '../logger.ts';
 import { msToUnixNano } from './trace-context.ts';
 
 export const INVOCATION_ID_KEY = 'faas.invocation.id';
+/** The name before semantic conventions 1.45, still written by other SDKs' Lambda instrumentations. */
+export const LEGACY_INVOCATION_ID_KEY = 'faas.invocation_id';
+
+/** The invocation a span or log record belongs to, under either name. */
+export function invocationIdOf(attributes: readonly KeyValue[] | undefined): string | number | boolean | undefined {
+  return getAttr(attributes, INVOCATION_ID_KEY) ?? getAttr(attributes, LEGACY_INVOCATION_ID_KEY);
+}
 
 const SEVERITY: Record<string, number> = {
   TRACE: 1,

@@ -7,39 +7,12 @@
 import { attr, SpanKind, StatusCode } from '../otlp/types.ts';
 import type { KeyValue, Span } from '../otlp/types.ts';
 import { INVOCATION_ID_KEY } from './log-records.ts';
+import type { Failure } from './failure.ts';
 import { msToUnixNano, randomSpanId, randomTraceId } from './trace-context.ts';
 import type { XRayContext } from './trace-context.ts';
 
 /** Attribute marking a root span the extension built because the runtime sent none. */
 export const SYNTHESIZED_KEY = 'lambda_otel.synthesized';
-
-/** How an invocation ended, from platform.runtimeDone / platform.report or the SHUTDOWN reason. */
-export interface Failure {
-  /** Platform status (timeout | failure | error) or, at SHUTDOWN, the shutdown reason. */
-  readonly status: string;
-  readonly errorType: string | undefined;
-  readonly reason: string;
-  /** When the invocation ended (epoch ms). */
-  readonly endMs: number;
-}
-
-/**
- * A reason a person can act on, from the platform status and error type. The platform classifies
- * error types itself: a Node handler that threw reports `Runtime.Unknown` (the Node runtime client
- * sends no error type), a runtime process that exited `Runtime.ExitError`.
- * @example failureReason('timeout', 'Sandbox.Timedout') // 'invocation timed out (Sandbox.Timedout)'
- */
-export function failureReason(status: string, errorType: string | undefined): string {
-  const lower = status.toLowerCase();
-  let what: string;
-  if (lower === 'timeout' || errorType === 'Sandbox.Timedout') what = 'invocation timed out';
-  else if (errorType === 'Runtime.OutOfMemory') what = 'the runtime ran out of memory';
-  else if (errorType === 'Runtime.ExitError') what = 'the runtime process exited during the invocation';
-  else if (lower === 'failure') what = 'the runtime failed';
-  else if (lower === 'error') what = 'the function returned an error';
-  else what = `invocation ended with status ${status}`;
-  return errorType ? `${what} (${errorType})` : what;
-}
 
 export interface SynthesisInput {
   readonly requestId: string;

@@ -5,7 +5,11 @@
  * drain. A separate idle loop keeps the function running when the pipeline could not start.
  */
 import type { TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import type { ExtensionConfig } from '../config.ts';
+import { gateOf, gatedDeadline } from '../flush/export-breaker.ts';
+import { backgroundExportDeadline, invocationEndExportDeadline } from '../flush/export-window.ts';
 import { decideAtInvocationEnd, decideOnTick, FlushDecision, tickIntervalMs } from '../flush/flush-policy.ts';
 import type { FlushState } from '../flush/flush-policy.ts';
 import type { Flusher } from '../flush/flusher.ts';
@@ -30,12 +34,19 @@ export interface LoopDeps {
   readonly onShutdown: (event: ShutdownEvent) => Promise<void>;
   /** Also told of each INVOKE event (tail sampling learns the caller's decision from its trace header). */
   readonly onInvoke?: (event: InvokeEvent) => void;
+  /** When the last Telemetry API delivery arrived (epoch ms), 0 before the first. */
+  readonly lastTelemetryAtMs?: () => number;
+  readonly clock?: Clock;
 }
+
+/** After the first invocation, how long to wait for a first Telemetry API delivery before saying none came. */
+const FIRST_DELIVERY_WAIT_MS = 100;
 
 /** Runs until SHUTDOWN has been handled. */
 export async function runEventLoop(deps: LoopDeps): Promise<void> {
   const { state, config, tracker, flusher, logger } = deps;
-  const ticker = startTicker(deps);
+  const clock = deps.clock ?? systemClock;
+  const ticker = startTicker(deps, clock);
   try {
     for (;;) {
       state.phase = Phase.waiting;
@@ -47,17 +58,17 @@ export async function runEventLoop(deps: LoopDeps): Promise<void> {
         return;
       }
       try {
-        enterInvocation(state, event.deadlineMs, Date.now());
+        enterInvocation(state, event.deadlineMs, clock.now());
         tracker.startInvocation(event);
         deps.onInvoke?.(event);
         deps.relief?.check();
         const exportDeadlineMs = event.deadlineMs - config.deadlineMarginMs;
         await tracker.waitForCompletion(event.requestId, exportDeadlineMs);
-        const nowMs = Date.now();
+        if (state.invocations === 1) await checkTelemetryArrives(deps, clock, exportDeadlineMs);
+        const nowMs = clock.now();
         const decision = decideAtInvocationEnd(config.flushPolicy, flushState(deps), nowMs);
-        if (decision !== FlushDecision.none && nowMs < exportDeadlineMs) {
-          await flusher.flush(Math.min(exportDeadlineMs, nowMs + config.exportTimeoutMs));
-        }
+        const deadlineMs = invocationEndExportDeadline(decision, gateOf(flusher.breaker, nowMs), nowMs, exportDeadlineMs, config.exportTimeoutMs);
+        if (deadlineMs !== undefined) await flusher.flush(deadlineMs);
       } catch (error) {
         logger.error('invocation handling failed; continuing', { error: errorMessage(error) });
       }
@@ -93,23 +104,35 @@ export function flushState(deps: Pick<LoopDeps, 'buffer' | 'flusher' | 'state'>)
  * Background exports for the continuous policy (and Managed Instances): only while an invocation
  * runs, or at any time in Managed Instances, where nothing is frozen.
  */
-function startTicker(deps: LoopDeps): NodeJS.Timeout | undefined {
+function startTicker(deps: LoopDeps, clock: Clock): NodeJS.Timeout | undefined {
   const intervalMs = tickIntervalMs(deps.config.flushPolicy);
   if (intervalMs === undefined) return undefined;
   const timer = setInterval(() => {
     const { state, config, flusher } = deps;
-    const active = config.managedInstances ? state.phase !== Phase.shuttingDown : state.phase === Phase.invoking;
-    if (!active || flusher.busy) return;
-    const nowMs = Date.now();
-    if (decideOnTick(config.flushPolicy, flushState(deps), nowMs) === FlushDecision.none) return;
-    const invocationBoundMs =
-      !config.managedInstances && state.invocationDeadlineMs !== undefined ? state.invocationDeadlineMs - config.deadlineMarginMs : Infinity;
-    const deadlineMs = Math.min(invocationBoundMs, nowMs + config.exportTimeoutMs);
-    if (deadlineMs <= nowMs) return;
+    if (flusher.busy) return;
+    const nowMs = clock.now();
+    const windowMs = backgroundExportDeadline(state, config, nowMs);
+    if (windowMs === undefined || decideOnTick(config.flushPolicy, flushState(deps), nowMs) === FlushDecision.none) return;
+    const deadlineMs = gatedDeadline(gateOf(flusher.breaker, nowMs), windowMs, nowMs);
+    if (deadlineMs === undefined) return;
     flusher.flush(deadlineMs).catch((error: unknown) => deps.logger.error('background export failed', { error: errorMessage(error) }));
   }, intervalMs);
   timer.unref();
   return timer;
+}
+
+/**
+ * After the first invocation: if no Telemetry API delivery has come (the function's logs and the
+ * platform records are not reaching the extension), wait a moment for one, then say so once.
+ */
+async function checkTelemetryArrives(deps: LoopDeps, clock: Clock, untilMs: number): Promise<void> {
+  const last = deps.lastTelemetryAtMs;
+  if (!last || last() > 0) return;
+  const waitUntilMs = Math.min(untilMs, clock.now() + FIRST_DELIVERY_WAIT_MS);
+  while (last() === 0 && clock.now() < waitUntilMs) await clock.sleep(10);
+  if (last() === 0) {
+    deps.logger.warn('no Telemetry API delivery arrived during the first invocation: function logs and platform records are not reaching the extension');
+  }
 }
 
 /** /event/next with a few retries on transport errors; a persistent failure ends the process. */

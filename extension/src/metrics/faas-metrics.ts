@@ -16,7 +16,7 @@ import {
   METRIC_FAAS_MEM_USAGE,
   METRIC_FAAS_TIMEOUTS,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { EXTENSION_SCOPE, INVOCATION_ID_KEY } from '../invocations/log-records.ts';
+import { EXTENSION_SCOPE, invocationIdOf } from '../invocations/log-records.ts';
 import type { MetricItem } from '../otlp/metrics-model.ts';
 import { getAttr } from '../otlp/types.ts';
 import type { Resource, SpanItem } from '../otlp/types.ts';
@@ -116,7 +116,7 @@ export class FaasMetrics {
   /** Root spans carry the trigger (faas.trigger) and, once, the function's resource. */
   onSpans(items: readonly SpanItem[]): void {
     for (const item of items) {
-      const requestId = getAttr(item.span.attributes, INVOCATION_ID_KEY);
+      const requestId = invocationIdOf(item.span.attributes);
       if (typeof requestId !== 'string' || requestId === '') continue;
       this.#resource ??= item.resource;
       const trigger = getAttr(item.span.attributes, ATTR_FAAS_TRIGGER);

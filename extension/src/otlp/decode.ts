@@ -1,5 +1,6 @@
-// Decodes OTLP/HTTP request bodies (protobuf or JSON, gzip or identity) into the model, with a bound
-// on the decompressed size so a small gzip bomb cannot exhaust the extension's memory.
+// Decodes OTLP/HTTP request bodies (protobuf or JSON, gzip, deflate or identity) into the model,
+// with a bound on the decompressed size so a small gzip bomb cannot exhaust the extension's memory.
+// The one place bodies are decompressed: the receiver and the backend's answers both come here.
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { MessageName } from './otlp-schema.ts';
 import { decodeJson, JsonFormatError } from './json-codec.ts';
@@ -8,12 +9,9 @@ import { planFor } from './schema-plan.ts';
 import type { ExportLogsServiceRequest, ExportTraceServiceRequest } from './types.ts';
 import type { ExportMetricsServiceRequest } from './metrics-model.ts';
 
-/** The OTLP recommended request limit is 20 MiB; Lambda memory argues for less. */
-export const DEFAULT_MAX_DECODED_BYTES = 16 * 1024 * 1024;
-
 export interface DecodeOptions {
-  /** Largest body accepted after decompression, in bytes (default {@link DEFAULT_MAX_DECODED_BYTES}). */
-  maxDecodedBytes?: number;
+  /** Largest body accepted after decompression, in bytes (the receiver's request limit). */
+  maxDecodedBytes: number;
 }
 
 export type OtlpDecodeReason = 'content-type' | 'content-encoding' | 'gzip' | 'protobuf' | 'json' | 'too-large';
@@ -37,16 +35,14 @@ export class OtlpDecodeError extends Error {
 export type OtlpFormat = 'protobuf' | 'json';
 
 /** Maps a Content-Type header to a format; parameters (`; charset=utf-8`) and case are ignored. */
-export function formatOfContentType(contentType: string | undefined, body: Buffer): OtlpFormat {
+export function formatOfContentType(contentType: string | undefined): OtlpFormat {
   const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf';
   if (mediaType === 'application/json') return 'json';
-  if (mediaType === '') {
-    // No header: OTLP requires one, but guessing beats dropping — JSON must start with '{'.
-    const first = body.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
-    return first === 0x7b ? 'json' : 'protobuf';
-  }
-  throw new OtlpDecodeError('content-type', `unsupported Content-Type ${JSON.stringify(contentType)}: expected application/x-protobuf or application/json`);
+  throw new OtlpDecodeError(
+    'content-type',
+    `unsupported Content-Type ${JSON.stringify(contentType ?? '')}: expected application/x-protobuf or application/json`,
+  );
 }
 
 function decompress(body: Buffer, contentEncoding: string | undefined, maxDecodedBytes: number): Buffer {
@@ -75,11 +71,10 @@ function decodeBody(
   body: Buffer,
   contentType: string | undefined,
   contentEncoding: string | undefined,
-  options: DecodeOptions | undefined,
+  options: DecodeOptions,
 ): Record<string, unknown> {
-  const maxDecodedBytes = options?.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES;
-  const format = formatOfContentType(contentType, body);
-  const raw = decompress(body, contentEncoding, maxDecodedBytes);
+  const format = formatOfContentType(contentType);
+  const raw = decompress(body, contentEncoding, options.maxDecodedBytes);
   const plan = planFor(name);
   if (format === 'json') {
     try {
@@ -105,7 +100,7 @@ export function decodeTraceRequest(
   body: Buffer,
   contentType: string | undefined,
   contentEncoding: string | undefined,
-  options?: DecodeOptions,
+  options: DecodeOptions,
 ): ExportTraceServiceRequest {
   return decodeBody(MessageName.traceRequest, 'ExportTraceServiceRequest', body, contentType, contentEncoding, options) as unknown as ExportTraceServiceRequest;
 }
@@ -115,7 +110,7 @@ export function decodeLogsRequest(
   body: Buffer,
   contentType: string | undefined,
   contentEncoding: string | undefined,
-  options?: DecodeOptions,
+  options: DecodeOptions,
 ): ExportLogsServiceRequest {
   return decodeBody(MessageName.logsRequest, 'ExportLogsServiceRequest', body, contentType, contentEncoding, options) as unknown as ExportLogsServiceRequest;
 }
@@ -125,7 +120,7 @@ export function decodeMetricsRequest(
   body: Buffer,
   contentType: string | undefined,
   contentEncoding: string | undefined,
-  options?: DecodeOptions,
+  options: DecodeOptions,
 ): ExportMetricsServiceRequest {
   return decodeBody(
     MessageName.metricsRequest,

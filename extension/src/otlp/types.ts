@@ -161,7 +161,7 @@ const emptyResource = (): Resource => ({ attributes: [] });
 /**
  * Splits a request into one item per span.
  * @example
- * const items = flattenTraces(decodeTraceRequest(body, 'application/x-protobuf', 'gzip'));
+ * const items = flattenTraces(decodeTraceRequest(body, 'application/x-protobuf', 'gzip', { maxDecodedBytes: 4 << 20 }));
  */
 export function flattenTraces(req: ExportTraceServiceRequest): SpanItem[] {
   const items: SpanItem[] = [];
@@ -398,7 +398,7 @@ function logBytes(log: LogRecord): number {
 }
 
 /** Approximate encoded size in bytes of one item (its record plus its resource and scope). */
-export function estimateBytes(item: SpanItem | LogItem): number {
+export function estimateWireBytes(item: SpanItem | LogItem): number {
   const envelope =
     itemOverheadBytes +
     attributesBytes(item.resource?.attributes) +

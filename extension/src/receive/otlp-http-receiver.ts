@@ -57,6 +57,9 @@ class RequestError extends Error {
   }
 }
 
+/** How much of a refused body is read (and dropped) so that its sender gets the answer. */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
 export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<OtlpReceiver> {
   let inFlight = 0;
   const server = http.createServer((request, response) => {
@@ -73,10 +76,20 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
         if (status >= 500) options.logger.error('OTLP request failed', { error: message });
         else options.logger.debug('OTLP request rejected', { status, error: message });
         if (response.headersSent) return;
-        // Stop reading a body we refused: answer, then close the connection.
-        response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
-        response.end(JSON.stringify({ code: status === 413 ? 8 : 3, message }));
-        if (!request.complete) request.destroy();
+        const answer = (): void => {
+          response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
+          response.end(JSON.stringify({ code: status === 413 ? 8 : 3, message }));
+        };
+        if (request.complete) return answer();
+        // The rest of a refused body is read and thrown away before the answer, so the sender gets
+        // the 413 (or 400) instead of a connection reset mid-upload; past a bound the connection is cut.
+        let discarded = 0;
+        request.on('data', (chunk: Buffer) => {
+          discarded += chunk.length;
+          if (discarded > MAX_DISCARDED_BYTES) request.destroy();
+        });
+        request.once('end', answer);
+        request.resume();
       });
   });
   server.keepAliveTimeout = 60_000;
@@ -133,32 +146,31 @@ async function handle(request: http.IncomingMessage, options: OtlpReceiverOption
 
 async function decodeRequest(request: http.IncomingMessage, path: string, contentType: string, options: OtlpReceiverOptions): Promise<string> {
   const { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, OtlpDecodeError } = await loadDecoder();
-  // The compressed body is not kept once it is inflated, the body not once it is decoded.
-  const body = await readPlainBody(request, options.maxRequestBytes);
+  const body = await readBody(request, options.maxRequestBytes);
+  const encoding = request.headers['content-encoding'];
+  const limits = { maxDecodedBytes: options.maxRequestBytes };
   try {
     if (path === '/v1/traces') {
-      const items = flattenTraces(decodeTraceRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
+      const items = flattenTraces(decodeTraceRequest(body, contentType, encoding, limits));
       if (items.length > 0) options.onSpans(items);
     } else if (path === '/v1/metrics') {
-      const items = flattenMetrics(decodeMetricsRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
+      const items = flattenMetrics(decodeMetricsRequest(body, contentType, encoding, limits));
       if (items.length > 0) options.onMetrics?.(items);
     } else {
-      const items = flattenLogs(decodeLogsRequest(body, contentType, undefined, { maxDecodedBytes: options.maxRequestBytes }));
+      const items = flattenLogs(decodeLogsRequest(body, contentType, encoding, limits));
       if (items.length > 0) options.onLogs(items);
     }
   } catch (error) {
     if (error instanceof RequestError) throw error;
     if (error instanceof OtlpDecodeError) {
       if (error.tooLarge) throw new RequestError(413, error.message);
+      if (error.reason === 'content-encoding') throw new RequestError(415, error.message);
+      if (error.reason === 'gzip') throw new RequestError(400, `request body ${error.message.replace(/^body /, '')}`);
       throw new RequestError(400, `malformed OTLP ${path.slice('/v1/'.length)} request: ${error.message}`);
     }
     throw error;
   }
   return contentType;
-}
-
-async function readPlainBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return decompress(await readBody(request, maxBytes), request.headers['content-encoding'], maxBytes);
 }
 
 function readBody(request: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -180,27 +192,5 @@ function readBody(request: http.IncomingMessage, maxBytes: number): Promise<Buff
     request.on('end', () => {
       if (!refused) resolve(Buffer.concat(chunks));
     });
-  });
-}
-
-function decompress(body: Buffer, encodingHeader: string | undefined, maxBytes: number): Promise<Buffer> {
-  const encoding = (encodingHeader ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return Promise.resolve(body);
-  if (encoding !== 'gzip' && encoding !== 'deflate') {
-    return Promise.reject(new RequestError(415, `content-encoding ${encoding} not supported; use gzip or none`));
-  }
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | null, result: Buffer): void => {
-      if (!error) return resolve(result);
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        reject(new RequestError(413, `decompressed request body exceeds the limit of ${maxBytes} bytes`));
-      } else {
-        reject(new RequestError(400, `request body is not valid ${encoding}: ${error.message}`));
-      }
-    };
-    // node:zlib is loaded on the first compressed request, not at start-up.
-    const zlib = process.getBuiltinModule('node:zlib');
-    if (encoding === 'gzip') zlib.gunzip(body, { maxOutputLength: maxBytes }, done);
-    else zlib.inflate(body, { maxOutputLength: maxBytes }, done);
   });
 }

@@ -7,7 +7,7 @@
  * it never holds the invocation or the environment longer.
  */
 import type { BufferedEntry } from '../buffer/telemetry-buffer.ts';
-import { INVOCATION_ID_KEY } from '../invocations/log-records.ts';
+import { invocationIdOf } from '../invocations/log-records.ts';
 import { parseXRayHeader } from '../invocations/trace-context.ts';
 import { attr, getAttr, StatusCode } from '../otlp/types.ts';
 import type { SpanItem } from '../otlp/types.ts';
@@ -75,7 +75,7 @@ export class TailSampler {
   /** Spans as they enter the buffer (received, or made by the extension): roots say how the invocation went. */
   onSpans(items: readonly SpanItem[]): void {
     for (const item of items) {
-      const requestId = getAttr(item.span.attributes, INVOCATION_ID_KEY);
+      const requestId = invocationIdOf(item.span.attributes);
       if (typeof requestId !== 'string' || requestId === '') continue;
       const known = this.#known(requestId);
       const { span } = item;
@@ -121,8 +121,8 @@ export class TailSampler {
       // A root (or log line) names its invocation; other spans belong to it through their trace.
       const known =
         entry.kind === 'span'
-          ? this.#of(getAttr(entry.item.span.attributes, INVOCATION_ID_KEY), entry.item.span.traceId)
-          : this.#of(getAttr(entry.item.log.attributes, INVOCATION_ID_KEY), entry.item.log.traceId);
+          ? this.#of(invocationIdOf(entry.item.span.attributes), entry.item.span.traceId)
+          : this.#of(invocationIdOf(entry.item.log.attributes), entry.item.log.traceId);
       const decision = known ? this.#decision(known) : undefined;
       if (decision && !decision.keep) {
         if (entry.kind === 'span') {

@@ -1,16 +1,21 @@
 /**
- * SHUTDOWN, in a fixed order, all before `deadlineMs` minus the safety margin:
+ * SHUTDOWN, in a fixed order, each step within its share of the time (drain-plan.ts), all before
+ * the deadline less the safety margin, whatever the backend does:
  *   1. stop the OTLP receiver (the runtime is gone; requests already being read may finish);
  *   2. drain the Telemetry API stream: wait for the last platform records and log lines, until
- *      every invocation has its report and the stream is quiet, within a share of the time left;
+ *      every invocation has its report and the stream is quiet;
  *   3. emit the root span of every invocation the runtime never finished (reason from the
  *      platform records or the shutdown reason) and the init span if still pending;
- *   4. final export, retrying what fails while time remains;
- *   5. write whatever is still unsent to stdout as OTLP-JSON lines (CloudWatch Logs keeps it);
- *   6. one summary line: sent / retried / dropped / written;
+ *   4. final export, retrying what fails, until the plan's export end (a hung backend holds it no
+ *      longer than that);
+ *   5. write what is still unsent to stdout as OTLP-JSON lines (CloudWatch Logs keeps it), line
+ *      by line until the end of the plan; what does not fit in time is counted as dropped;
+ *   6. one summary line, always: sent + dropped + written = received;
  *   7. release the exporter. The caller then exits 0.
  */
 import type { BufferedEntry, TelemetryBuffer } from '../buffer/telemetry-buffer.ts';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import type { LazyExporter } from '../lazy-exporter.ts';
 import type { Flusher } from '../flush/flusher.ts';
 import type { InvocationTracker } from '../invocations/invocation-tracker.ts';
@@ -21,6 +26,7 @@ import type { LogItem, SpanItem } from '../otlp/types.ts';
 import type { OtlpReceiver } from '../receive/otlp-http-receiver.ts';
 import type { TelemetryListener } from '../receive/telemetry-listener.ts';
 import type { SamplingCounts } from '../sampling/tail-sampler.ts';
+import { planDrain } from './drain-plan.ts';
 
 export interface DrainDeps {
   readonly receiver: OtlpReceiver;
@@ -35,7 +41,9 @@ export interface DrainDeps {
   readonly stdoutMaxLineBytes?: number;
   /** Items received since start (for the summary). */
   readonly received: () => { spans: number; logs: number; metrics?: number };
-  readonly write?: (line: string) => void;
+  /** Where the fallback lines go (default: stdout); false means the output is backed up. */
+  readonly write?: (line: string) => void | boolean;
+  readonly clock?: Clock;
   // --- metrics and tail sampling (metrics/, sampling/) ---
   /** Puts the last metrics into the buffer before the final export. */
   readonly collectMetrics?: () => void;
@@ -61,8 +69,9 @@ export interface DrainSummary {
 const QUIET_MS = 80;
 
 export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<DrainSummary> {
-  const startedAtMs = Date.now();
-  const endMs = event.deadlineMs - deps.deadlineMarginMs;
+  const clock = deps.clock ?? systemClock;
+  const startedAtMs = clock.now();
+  const plan = planDrain(startedAtMs, event.deadlineMs, deps.deadlineMarginMs);
   const { logger } = deps;
   const step = async (name: string, action: () => Promise<void> | void): Promise<void> => {
     try {
@@ -73,46 +82,57 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
   };
 
   // 1. Stop receiving OTLP; a request already being read gets a short moment to land.
-  await step('stop receiver', () => deps.receiver.close(Math.min(50, share(endMs, 0.1))));
+  await step('stop receiver', () => deps.receiver.close(plan.receiverCloseMs));
 
   // 2. Drain the telemetry stream, then stop listening.
-  await step('drain telemetry', () => waitForTelemetry(deps, Date.now() + share(endMs, 0.3)));
+  await step('drain telemetry', () => waitForTelemetry(deps, clock, plan.telemetryUntilMs));
   await step('stop telemetry listener', () => deps.listener.close());
 
   // 3. Root spans of invocations the runtime never finished.
   await step('synthesize root spans', () => deps.tracker.onShutdown(event.shutdownReason));
   await step('collect metrics', () => deps.collectMetrics?.());
 
-  // 4. Final export with retries while time remains; an export already running finishes first.
+  // 4. Final export with retries until the plan's export end; an export already running finishes first.
   await step('final export', async () => {
-    await deps.flusher.waitIdle(endMs);
-    while (deps.buffer.size > 0 && Date.now() < endMs - 5) {
-      const outcome = await deps.flusher.flush(endMs);
+    await deps.flusher.waitIdle(plan.exportUntilMs);
+    while (deps.buffer.size > 0 && clock.now() < plan.exportUntilMs - 5) {
+      const outcome = await deps.flusher.flush(plan.exportUntilMs);
       if (!outcome.retryable) continue;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(0, endMs - Date.now()))));
+      await clock.sleep(Math.min(50, Math.max(0, plan.exportUntilMs - clock.now())));
     }
   });
 
-  // 5. Whatever is left goes to stdout, so it is never lost silently.
+  // 5. Whatever is left goes to stdout while time remains, so it is never lost silently.
   let written = 0;
-  let tooLargeForStdout = 0;
+  let notWritten = 0;
   await step('stdout fallback', async () => {
     // Loaded here, not at start-up: the encoder is only needed when something is left over.
-    const { writeOtlpJsonLines } = await import('../export/stdout-fallback.ts');
+    const { writeOtlpJsonLinesWithin } = await import('../export/stdout-fallback.ts');
     const rest = deps.buffer.takeAll();
     if (rest.length === 0) return;
-    deps.tracker.prepareForExport(rest);
-    const chosen = deps.select ? deps.select(rest) : rest;
-    // Metrics have no stdout form: what is left of them is dropped, and counted.
-    deps.buffer.countDropped('metric', chosen.filter((entry) => entry.kind === 'metric').length);
+    notWritten = rest.length;
+    const prepared = deps.tracker.prepareForExport(rest);
+    const chosen = deps.select ? deps.select(prepared) : prepared;
+    // Metrics have no stdout form: what is left of them is dropped, and counted (droppedMetrics).
+    const metricsLeft = chosen.filter((entry) => entry.kind === 'metric').length;
+    deps.buffer.countDropped('metric', metricsLeft);
+    notWritten -= metricsLeft;
     const spans = chosen.filter((entry) => entry.kind === 'span').map((entry) => entry.item as SpanItem);
     const logs = chosen.filter((entry) => entry.kind === 'log').map((entry) => entry.item as LogItem);
-    const result = writeOtlpJsonLines(spans, logs, deps.write, { maxLineBytes: deps.stdoutMaxLineBytes });
-    tooLargeForStdout = result.dropped;
-    written = spans.length + logs.length - result.dropped;
+    const output = deps.write ? { write: (line: string) => deps.write!(line) !== false, waitForRoom: async () => true } : stdoutOutput(clock);
+    const result = await writeOtlpJsonLinesWithin(spans, logs, {
+      ...output,
+      maxLineBytes: deps.stdoutMaxLineBytes,
+      untilMs: plan.endMs,
+      now: () => clock.now(),
+    });
+    written = spans.length + logs.length - result.dropped - result.unwritten;
+    notWritten = result.dropped + result.unwritten;
+    if (result.unwritten > 0) logger.warn('shutdown: no time left to write the rest to stdout; dropped', { dropped: result.unwritten });
   });
 
-  // 6. One summary line.
+  // 6. One summary line. Exports still in flight (a hung backend) count as dropped: the process
+  //    ends before they can finish.
   const received = deps.received();
   const dropped = deps.buffer.droppedTotal;
   const summary: DrainSummary = {
@@ -120,16 +140,20 @@ export async function drain(event: ShutdownEvent, deps: DrainDeps): Promise<Drai
     received: received.spans + received.logs + (received.metrics ?? 0),
     sent: deps.flusher.counters.sent,
     retried: deps.flusher.counters.retried,
-    dropped: dropped.spans + dropped.logs + deps.buffer.droppedMetrics + tooLargeForStdout,
+    dropped: dropped.spans + dropped.logs + deps.buffer.droppedMetrics + notWritten + deps.flusher.inFlightItems,
     written,
-    durationMs: Date.now() - startedAtMs,
+    durationMs: clock.now() - startedAtMs,
     ...(deps.sampling ? { sampling: deps.sampling() } : {}),
   };
   const sampled = summary.sampling ? `; tail sampling kept ${describeCounts(summary.sampling.kept)}, dropped ${describeCounts(summary.sampling.dropped)}` : '';
   logger.info(`shutdown: sent ${summary.sent}, retried ${summary.retried}, dropped ${summary.dropped}, written ${summary.written}${sampled}`, { summary });
+  // The process exits right after: what stdout still holds would be lost.
+  // Both waits below end within the first quarter of the margin, leaving the rest for the exit.
+  const exitByMs = event.deadlineMs - (deps.deadlineMarginMs * 3) / 4;
+  if (!deps.write) await stdoutOutput(clock).waitForRoom(exitByMs);
 
   // 7. Release the exporter, without waiting past the deadline.
-  await step('exporter shutdown', () => deps.exporter.shutdown(Math.max(0, event.deadlineMs - Date.now() - 20)));
+  await step('exporter shutdown', () => deps.exporter.shutdown(Math.max(0, exitByMs - clock.now())));
   return summary;
 }
 
@@ -140,17 +164,28 @@ function describeCounts(byReason: Record<string, number>): string {
   return entries.length === 0 ? '0' : `${total} (${entries.map(([reason, count]) => `${reason} ${count}`).join(', ')})`;
 }
 
-/** Milliseconds that are `fraction` of the time left before `endMs`. */
-function share(endMs: number, fraction: number): number {
-  return Math.max(0, Math.floor((endMs - Date.now()) * fraction));
-}
-
-async function waitForTelemetry(deps: DrainDeps, untilMs: number): Promise<void> {
+async function waitForTelemetry(deps: DrainDeps, clock: Clock, untilMs: number): Promise<void> {
   for (;;) {
-    const nowMs = Date.now();
+    const nowMs = clock.now();
     if (nowMs >= untilMs) return;
     const quiet = nowMs - Math.max(deps.listener.lastDeliveryAtMs(), 0) >= QUIET_MS;
     if (quiet && !deps.tracker.hasUnreported()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await clock.sleep(10);
   }
+}
+
+/**
+ * stdout as the fallback's output: a pipe read slowly makes writes queue in the process, and
+ * queued writes are lost when it exits, so the writer waits for them to be taken (within the time).
+ */
+function stdoutOutput(clock: Clock): { write: (line: string) => boolean; waitForRoom: (untilMs: number) => Promise<boolean> } {
+  const stdout = process.stdout;
+  return {
+    write: (line) => stdout.write(line + '\n'),
+    waitForRoom: async (untilMs) => {
+      if (stdout.writableLength === 0) return true;
+      const drained = new Promise<boolean>((resolve) => stdout.once('drain', () => resolve(true)));
+      return Promise.race([drained, clock.sleep(Math.max(0, untilMs - clock.now())).then(() => stdout.writableLength === 0)]);
+    },
+  };
 }

@@ -15,6 +15,8 @@ export interface EmulatorConfig {
   readonly nodePath: string;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  /** Kill the runtime with Runtime.OutOfMemory when the sandbox grows past memoryMb (sandbox/memory-limit.ts). */
+  readonly enforceMemoryLimit: boolean;
   readonly maxConcurrency: number | undefined;
   /** CPUs the sandbox's processes may use (a cgroup quota); undefined: no limit. */
   readonly cpus: number | undefined;
@@ -104,6 +106,7 @@ export function resolveConfig(options: EmulatorOptions): EmulatorConfig {
     nodePath,
     timeoutMs: Math.round(timeoutSec * 1000),
     memoryMb,
+    enforceMemoryLimit: options.enforceMemoryLimit === true,
     maxConcurrency,
     cpus,
     env: Object.freeze(env),

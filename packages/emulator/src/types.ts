@@ -24,6 +24,8 @@ export interface EmulatorOptions {
    * as Lambda does by memory size (1,769 MB = 1 vCPU). Linux, as root; init fails saying why otherwise.
    */
   cpus?: number;
+  /** Enforce memoryMb like Lambda: past it the runtime is killed and the invoke fails with Runtime.OutOfMemory. Default false. */
+  enforceMemoryLimit?: boolean;
   /** Managed Instances mode when set (> 1 lets invokes run at once in one runtime process). */
   maxConcurrency?: number;
   /** Overrides for the sandbox's environment (both runtime and extensions). */

@@ -10,6 +10,7 @@ import { freeze, thaw } from './freeze.ts';
 import { emitReport, emitRuntimeDone, emitStart } from './invoke-records.ts';
 import type { SandboxContext } from './context.ts';
 import type { Failure } from './state.ts';
+import { watchMemoryLimit } from './memory-limit.ts';
 
 export async function runInvoke(sandbox: SandboxContext, invocation: Invocation): Promise<InvocationResult> {
   const { config, dispatcher } = sandbox.deps;
@@ -34,7 +35,9 @@ export async function runInvoke(sandbox: SandboxContext, invocation: Invocation)
   for (const ext of sandbox.extensions.all()) if (ext.events.includes('INVOKE')) sandbox.extensions.deliver(ext, invokeEvent);
   sandbox.runtime.release(invocation);
 
+  const stopMemoryWatch = config.enforceMemoryLimit ? watchMemoryLimit(sandbox, config.memoryMb) : undefined;
   const settled = await state.waitUntil(() => invokeSettled(sandbox, invocation), invocation.startMs + config.timeoutMs - nowMs());
+  stopMemoryWatch?.();
   // Under Managed Instances a timeout is the invocation's own: the others in flight in the same
   // runtime go on, and the environment is not reset. On demand it ends the environment.
   let ownTimeout: Failure | undefined;

@@ -74,7 +74,7 @@ export class OtlpReceiver {
     // Logs and metrics are accepted and not shown: the view takes the log lines from the processes.
     if (path === '/v1/traces' && size <= maxBodyBytes) {
       try {
-        const request = decodeTraceRequest(Buffer.concat(chunks), contentType, req.headers['content-encoding']);
+        const request = decodeTraceRequest(Buffer.concat(chunks), contentType, req.headers['content-encoding'], { maxDecodedBytes: maxBodyBytes });
         for (const item of flattenTraces(request)) this.spans.push(toTraceSpan(item));
         if (this.spans.length > maxSpans) this.spans.splice(0, this.spans.length - maxSpans);
       } catch (error) {
