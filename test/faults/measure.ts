@@ -277,7 +277,7 @@ export interface Found {
 function foundIn(sink: OtlpSink): Found {
   const found: Found = { rootIds: new Set(), spanNames: new Set(), lineTags: new Set() };
   for (const span of sink.spans()) {
-    const id = span.attributes['faas.invocation_id'];
+    const id = span.attributes['faas.invocation.id'];
     if (typeof id === 'string') found.rootIds.add(id);
     found.spanNames.add(span.name);
   }

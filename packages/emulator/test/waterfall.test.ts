@@ -33,7 +33,7 @@ function span(spanId: string, parentSpanId: string, name: string, start: number,
 const spans = [
   span('a1', '', 'GET /orders/{id}', 0, 40, {
     kind: 'server',
-    attributes: { 'faas.invocation_id': requestId, 'http.request.method': 'GET', 'http.route': '/orders/{id}' },
+    attributes: { 'faas.invocation.id': requestId, 'http.request.method': 'GET', 'http.route': '/orders/{id}' },
   }),
   span('b2', 'a1', 'load order', 2, 30),
   span('c3', 'b2', 'SELECT orders with a very long name that will not fit in the label column', 5, 25, {

@@ -4,7 +4,7 @@
 // waterfall in one page. With an endpoint of the user's, the platform's timings are shown instead.
 import { writeFileSync } from 'node:fs';
 import type { LambdaEnvironment } from '../lambda-environment.ts';
-import { buildInvocationTrace } from '../trace/invocation-trace.ts';
+import { buildInvocationTrace, invocationIdOf } from '../trace/invocation-trace.ts';
 import { OtlpReceiver } from '../trace/otlp-receiver.ts';
 import { renderWaterfallHtml } from '../trace/waterfall-html.ts';
 import { renderWaterfallText } from '../trace/waterfall-text.ts';
@@ -56,7 +56,7 @@ export class TraceView {
    */
   async afterInvocation(result: InvocationResult, deferLate = false): Promise<void> {
     this.results.push(result);
-    const arrived = () => this.receiver!.spans.some((span) => span.attributes['faas.invocation_id'] === result.requestId);
+    const arrived = () => this.receiver!.spans.some((span) => invocationIdOf(span.attributes) === result.requestId);
     const waiting = this.receiver !== undefined && this.expectsSpans();
     if (waiting && !(await this.receiver!.waitFor(arrived, spanWaitMs)) && deferLate) {
       this.late.push(result);

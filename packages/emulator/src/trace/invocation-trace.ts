@@ -1,10 +1,18 @@
-// One invocation's trace as a tree: its root span (the span whose faas.invocation_id is the request
+// One invocation's trace as a tree: its root span (the span whose faas.invocation.id is the request
 // id) and every span of that trace, children under parents in start order, and each log line of the
 // invocation under the deepest span that was open when it was written. Without spans from the
 // function (no layer, or telemetry sent elsewhere) the platform's own timings stand in for them.
 import type { LogEntry } from '../logs/invocation-logs.ts';
 import type { InvocationResult, InvocationStatus, TelemetryEvent } from '../types.ts';
 import type { TraceSpan } from './trace-span.ts';
+
+/**
+ * The invocation a span roots: `faas.invocation.id` (semantic conventions 1.45), or the older
+ * `faas.invocation_id` that other SDKs' Lambda instrumentations still write.
+ */
+export function invocationIdOf(attributes: Readonly<Record<string, unknown>>): unknown {
+  return attributes['faas.invocation.id'] ?? attributes['faas.invocation_id'];
+}
 
 export interface TraceNode {
   span: TraceSpan;
@@ -33,7 +41,7 @@ export function buildInvocationTrace(
   events: readonly TelemetryEvent[],
   logs: readonly LogEntry[],
 ): InvocationTrace {
-  const roots = spans.filter((span) => span.attributes['faas.invocation_id'] === result.requestId);
+  const roots = spans.filter((span) => invocationIdOf(span.attributes) === result.requestId);
   const traceIds = new Set(roots.map((span) => span.traceId));
   let members = spans.filter((span) => traceIds.has(span.traceId));
   const source = members.length > 0 ? 'otlp' : 'platform';
@@ -157,7 +165,7 @@ function platformSpans(result: InvocationResult, events: readonly TelemetryEvent
     statusMessage: failed ? `${result.errorType ?? ''}: ${result.errorMessage ?? ''}` : '',
     startMs,
     endMs: startMs + result.durationMs,
-    attributes: { 'faas.invocation_id': result.requestId, ...(result.initDurationMs !== undefined ? { 'faas.coldstart': true } : {}) },
+    attributes: { 'faas.invocation.id': result.requestId, ...(result.initDurationMs !== undefined ? { 'faas.coldstart': true } : {}) },
   };
   const phases: TraceSpan[] = (runtimeDone?.spans ?? []).map((span) => {
     const phaseStart = Date.parse(span.start);
