@@ -25,6 +25,8 @@ import { buildDatadogLayer, snapshotLayer, variantIds, type RunId, type VariantI
 
 export interface BenchOptions {
   coldRuns: number;
+  /** Cold starts of the peers (D, T) per pass: they take part in the first peerColdRuns rounds only (at most coldRuns). */
+  peerColdRuns: number;
   /** Invokes per cold start (the first is the cold start): response latency over an environment's first invokes. */
   firstInvokes: number;
   warmInvokes: number;
@@ -61,6 +63,7 @@ export interface BenchResult {
 
 export const defaultOptions: Omit<BenchOptions, 'log'> = {
   coldRuns: 20,
+  peerColdRuns: 10,
   firstInvokes: 40,
   warmInvokes: 1500,
   cpuPasses: [undefined, 1],
@@ -135,8 +138,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         passes.push({ ...emptyPass(cpus, options), skipped: unavailable });
         continue;
       }
-      const cold = await phase(`${label}: cold starts (${options.coldRuns} × A B C F P D T, ${options.firstInvokes} invokes each)`, (progress) =>
-        runColdStarts(options.coldRuns, options.firstInvokes, targets, cpus, progress),
+      const peerRuns = Math.min(options.peerColdRuns, options.coldRuns);
+      const cold = await phase(`${label}: cold starts (${options.coldRuns} × A B C F P, ${peerRuns} × D T, ${options.firstInvokes} invokes each)`, (progress) =>
+        runColdStarts(options.coldRuns, peerRuns, options.firstInvokes, targets, cpus, progress),
       );
       const coldDelivery = await deliveryOf(sinks, xray, (id) => ({
         requestIds: cold[id].flatMap((sample) => sample.requestIds),
@@ -158,6 +162,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         coldDelivery,
         warmDelivery,
         coldRuns: options.coldRuns,
+        peerColdRuns: peerRuns,
         warmInvokes: options.warmInvokes,
         firstInvokes: options.firstInvokes,
       });
@@ -221,6 +226,7 @@ function emptyPass(cpus: number | undefined, options: Omit<BenchOptions, 'log'>)
     coldDelivery: { A: none, B: none, C: none, F: none, D: none, T: none },
     warmDelivery: { A: none, B: none, C: none, F: none, D: none, T: none },
     coldRuns: options.coldRuns,
+    peerColdRuns: Math.min(options.peerColdRuns, options.coldRuns),
     warmInvokes: options.warmInvokes,
     firstInvokes: options.firstInvokes,
   };

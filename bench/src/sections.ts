@@ -18,6 +18,8 @@ export interface PassInput {
   coldDelivery: Record<VariantId, Delivery>;
   warmDelivery: Record<VariantId, Delivery>;
   coldRuns: number;
+  /** Cold starts of D and T (the peers take part in the first rounds only). */
+  peerColdRuns: number;
   warmInvokes: number;
   firstInvokes: number;
 }
@@ -68,7 +70,7 @@ export function passSections(input: PassInput): Section[] {
     t: of('T', p95, (s) => s.totalInitMs),
   };
   const headline: Section = {
-    title: `Init Duration, ${label} (${input.coldRuns} cold starts per variant, interleaved)`,
+    title: `Init Duration, ${label} (${input.coldRuns} cold starts per variant, ${input.peerColdRuns} for the peers D and T, interleaved)`,
     note:
       'Init Duration is what Lambda reports and bills for a cold start: init start → the runtime and every extension wait for their next event ' +
       '(the emulator’s platform.initReport). F, the floor, is the bare function plus a no-op extension in bash: what any extension being there costs.',

@@ -11,6 +11,7 @@ test('bench harness: 2 cold starts of 3 invokes and 5 warm invokes per variant a
   const lines: string[] = [];
   const result = await runBench({
     coldRuns: 2,
+    peerColdRuns: 2,
     firstInvokes: 3,
     warmInvokes: 5,
     cpuPasses: [undefined, 1],

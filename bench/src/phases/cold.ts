@@ -5,7 +5,7 @@ import { newTraceHeader } from '../../../packages/emulator/src/sandbox/variables
 import type { InvocationResult } from '../../../packages/emulator/src/types.ts';
 import { datadogTracesInLog, type LoggedTraces } from '../peers/datadog-log-traces.ts';
 import { anonymousMiB, currentRssMiB, peakRssMiB } from '../proc.ts';
-import { runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
+import { peerIds, runIds, variantOptions, type RunId, type VariantTargets } from '../variants.ts';
 import { initTimings, type InitTimings } from './init-timings.ts';
 
 export interface ColdSample extends InitTimings {
@@ -37,8 +37,10 @@ export type ColdResults = Record<RunId, ColdSample[]>;
 
 export const benchEvent = { items: [1, 2, 3, 4, 5, 6, 7, 8] };
 
+/** `peerRuns`: D and T take part in the first peerRuns rounds only, to keep the whole run short. */
 export async function runColdStarts(
   runs: number,
+  peerRuns: number,
   firstInvokes: number,
   targets: Record<RunId, VariantTargets>,
   cpus: number | undefined,
@@ -46,7 +48,10 @@ export async function runColdStarts(
 ): Promise<ColdResults> {
   const results = Object.fromEntries(runIds.map((id) => [id, []])) as unknown as ColdResults;
   for (let run = 0; run < runs; run++) {
-    for (const id of runIds) results[id].push(await coldStart(id, targets[id], cpus, id === 'P' ? 1 : firstInvokes));
+    for (const id of runIds) {
+      if (run >= peerRuns && (peerIds as readonly RunId[]).includes(id)) continue;
+      results[id].push(await coldStart(id, targets[id], cpus, id === 'P' ? 1 : firstInvokes));
+    }
     progress(run + 1, runs);
   }
   return results;
