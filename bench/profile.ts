@@ -87,7 +87,12 @@ async function profileExtension(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
   const sink = await startOtlpSink();
   try {
-    const options = variantOptions('B', { sinkUrl: sink.url, receiverPort: 4318 + Math.floor(Math.random() * 1000) + 20_000, upstreamPreload });
+    const options = variantOptions('B', {
+      sinkUrl: sink.url,
+      receiverPort: 4318 + Math.floor(Math.random() * 1000) + 20_000,
+      upstreamPreload,
+      xrayDaemonAddress: '127.0.0.1:2000',
+    });
     const { AWS_LAMBDA_EXEC_WRAPPER: _wrapper, ...env } = options.env ?? {};
     const probe = new LambdaEnvironment({
       ...options,

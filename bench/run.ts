@@ -1,6 +1,6 @@
 // `npm run bench`: bare vs lambda-otel vs the upstream OpenTelemetry recipe vs the floor (a no-op
 // bash extension), side by side, unconstrained and at one CPU; rewrites BENCHMARKS.md.
-// Options: --cold N, --first N, --warm N, --ingest-spans N, --cpus LIST (e.g. none,1),
+// Options: --cold N, --peer-cold N (cold starts of the peers D and T, at most --cold), --first N, --warm N, --ingest-spans N, --cpus LIST (e.g. none,1),
 // --machine-state TEXT, --out FILE, --no-write.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import { defaultOptions, runBench } from './src/bench.ts';
 const { values } = parseArgs({
   options: {
     cold: { type: 'string' },
+    'peer-cold': { type: 'string' },
     first: { type: 'string' },
     warm: { type: 'string' },
     'ingest-spans': { type: 'string' },
@@ -43,6 +44,7 @@ function cpuPasses(raw: string | undefined): (number | undefined)[] {
 
 await runBench({
   coldRuns: count('cold', values.cold, defaultOptions.coldRuns),
+  peerColdRuns: count('peer-cold', values['peer-cold'], defaultOptions.peerColdRuns),
   firstInvokes: count('first', values.first, defaultOptions.firstInvokes),
   warmInvokes: count('warm', values.warm, defaultOptions.warmInvokes),
   cpuPasses: cpuPasses(values.cpus),

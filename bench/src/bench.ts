@@ -11,7 +11,9 @@ import { freePort } from '../../test/support/ports.ts';
 import { buildUpstream, upstreamPreload } from './build-upstream.ts';
 import { describeMachine, type Machine } from './machine.ts';
 import { runColdStarts } from './phases/cold.ts';
-import { awaitDelivery, type Delivery } from './phases/delivery.ts';
+import { awaitDelivery, awaitXrayDelivery, countLogDelivery, type Delivery } from './phases/delivery.ts';
+import { startXrayListener, type XrayListener } from './peers/xray-listener.ts';
+import type { LoggedTraces } from './peers/datadog-log-traces.ts';
 import { measureIngest, type IngestOptions, type IngestResult } from './phases/ingest.ts';
 import { measureSizes, type SizeReport } from './phases/sizes.ts';
 import { startRemoteSink, type RemoteSink } from './remote-sink.ts';
@@ -19,10 +21,12 @@ import { runWarmInvokes, type WarmResults } from './phases/warm.ts';
 import { missedBudgets, textTable, type Section } from './report.ts';
 import { renderMarkdown } from './markdown.ts';
 import { ingestSection, passLabel, passSections, sizeSection, type PassInput } from './sections.ts';
-import { snapshotLayer, variantIds, type RunId, type VariantId, type VariantTargets } from './variants.ts';
+import { buildDatadogLayer, snapshotLayer, variantIds, type RunId, type VariantId, type VariantTargets } from './variants.ts';
 
 export interface BenchOptions {
   coldRuns: number;
+  /** Cold starts of the peers (D, T) per pass: they take part in the first peerColdRuns rounds only (at most coldRuns). */
+  peerColdRuns: number;
   /** Invokes per cold start (the first is the cold start): response latency over an environment's first invokes. */
   firstInvokes: number;
   warmInvokes: number;
@@ -59,6 +63,7 @@ export interface BenchResult {
 
 export const defaultOptions: Omit<BenchOptions, 'log'> = {
   coldRuns: 20,
+  peerColdRuns: 10,
   firstInvokes: 40,
   warmInvokes: 1500,
   cpuPasses: [undefined, 1],
@@ -95,6 +100,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       execFileSync(process.execPath, [join(repoRoot, 'extension', 'scripts', 'build-layer.ts')], { cwd: repoRoot, stdio: 'inherit' });
     }
     snapshotLayer();
+    buildDatadogLayer();
     const upstream = await buildUpstream();
     log(`[bench]   upstream recipe bundled: ${(upstream.bytes / 1024).toFixed(1)} KiB`);
   });
@@ -102,8 +108,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   // Sinks decode on their own threads, so that their work never lands on the loop that times invokes.
   const sinks = { B: await startRemoteSink(), C: await startRemoteSink(), ingest: await startRemoteSink() };
   const ports = { B: await freePort(), P: await freePort() };
-  const targetsFor = (sink: RemoteSink, receiverPort = ports.B): VariantTargets => ({ sinkUrl: sink.url, receiverPort, upstreamPreload });
-  // A and F export nothing; they get B's targets only so that every option set is built the same way.
+  // T's segments: datagrams are small and few (one per invoke), so they are read on this loop.
+  const xray = await startXrayListener();
+  const targetsFor = (sink: RemoteSink, receiverPort = ports.B): VariantTargets => ({
+    sinkUrl: sink.url,
+    receiverPort,
+    upstreamPreload,
+    xrayDaemonAddress: xray.address,
+  });
+  // A and F export nothing; they get B's targets only so that every option set is built the same way
+  // (D writes its traces to its own log, T sends to the X-Ray listener).
   // P's port has no listener (the plugin alone falls back to stdout).
   const targets: Record<RunId, VariantTargets> = {
     A: targetsFor(sinks.B),
@@ -111,6 +125,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     C: targetsFor(sinks.C),
     F: targetsFor(sinks.B),
     P: targetsFor(sinks.B, ports.P),
+    D: targetsFor(sinks.B),
+    T: targetsFor(sinks.B),
   };
   try {
     const passes: PassResult[] = [];
@@ -122,14 +138,23 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         passes.push({ ...emptyPass(cpus, options), skipped: unavailable });
         continue;
       }
-      const cold = await phase(`${label}: cold starts (${options.coldRuns} × A B C F P, ${options.firstInvokes} invokes each)`, (progress) =>
-        runColdStarts(options.coldRuns, options.firstInvokes, targets, cpus, progress),
+      const peerRuns = Math.min(options.peerColdRuns, options.coldRuns);
+      const cold = await phase(`${label}: cold starts (${options.coldRuns} × A B C F P, ${peerRuns} × D T, ${options.firstInvokes} invokes each)`, (progress) =>
+        runColdStarts(options.coldRuns, peerRuns, options.firstInvokes, targets, cpus, progress),
       );
-      const coldDelivery = await deliveryOf(sinks, variantIds, (id) => cold[id].flatMap((sample) => sample.requestIds));
-      const warm = await phase(`${label}: warm invokes (${options.warmInvokes} × A B C F)`, (progress) =>
+      const coldDelivery = await deliveryOf(sinks, xray, (id) => ({
+        requestIds: cold[id].flatMap((sample) => sample.requestIds),
+        traceIds: cold[id].flatMap((sample) => sample.traceIds),
+        logged: cold[id].map((sample) => sample.loggedTraces),
+      }));
+      const warm = await phase(`${label}: warm invokes (${options.warmInvokes} × A B C F D T)`, (progress) =>
         runWarmInvokes(options.warmInvokes, targets, cpus, progress),
       );
-      const warmDelivery = await deliveryOf(sinks, variantIds, (id) => warm[id].requestIds);
+      const warmDelivery = await deliveryOf(sinks, xray, (id) => ({
+        requestIds: warm[id].requestIds,
+        traceIds: warm[id].traceIds,
+        logged: [warm[id].loggedTraces],
+      }));
       passes.push({
         cpus,
         cold,
@@ -137,6 +162,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         coldDelivery,
         warmDelivery,
         coldRuns: options.coldRuns,
+        peerColdRuns: peerRuns,
         warmInvokes: options.warmInvokes,
         firstInvokes: options.firstInvokes,
       });
@@ -177,7 +203,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
     return result;
   } finally {
-    await Promise.all(Object.values(sinks).map((sink) => sink.close()));
+    await Promise.all([...Object.values(sinks).map((sink) => sink.close()), xray.close()]);
   }
 }
 
@@ -195,26 +221,35 @@ function emptyPass(cpus: number | undefined, options: Omit<BenchOptions, 'log'>)
   const none: Delivery = { invocations: 0, delivered: 0, spans: 0 };
   return {
     cpus,
-    cold: { A: [], B: [], C: [], F: [], P: [] },
+    cold: { A: [], B: [], C: [], F: [], P: [], D: [], T: [] },
     warm: {} as WarmResults,
-    coldDelivery: { A: none, B: none, C: none, F: none },
-    warmDelivery: { A: none, B: none, C: none, F: none },
+    coldDelivery: { A: none, B: none, C: none, F: none, D: none, T: none },
+    warmDelivery: { A: none, B: none, C: none, F: none, D: none, T: none },
     coldRuns: options.coldRuns,
+    peerColdRuns: Math.min(options.peerColdRuns, options.coldRuns),
     warmInvokes: options.warmInvokes,
     firstInvokes: options.firstInvokes,
   };
 }
 
+interface Invocations {
+  requestIds: string[];
+  traceIds: string[];
+  logged: LoggedTraces[];
+}
+
 async function deliveryOf(
   sinks: { B: RemoteSink; C: RemoteSink },
-  ids: readonly VariantId[],
-  requestIds: (id: VariantId) => string[],
+  xray: XrayListener,
+  invocations: (id: VariantId) => Invocations,
 ): Promise<Record<VariantId, Delivery>> {
   const out = {} as Record<VariantId, Delivery>;
-  for (const id of ids) {
+  for (const id of variantIds) {
+    const { requestIds, traceIds, logged } = invocations(id);
+    if (id === 'D') out[id] = countLogDelivery(logged, requestIds);
+    else if (id === 'T') out[id] = await awaitXrayDelivery(xray, traceIds, 5000);
     // A and F export nothing: their rows count what would have been B's sink, which must hold none of their ids.
-    const sink = id === 'C' ? sinks.C : sinks.B;
-    out[id] = await awaitDelivery(sink, requestIds(id), id === 'A' || id === 'F' ? 0 : 5000);
+    else out[id] = await awaitDelivery(id === 'C' ? sinks.C : sinks.B, requestIds, id === 'A' || id === 'F' ? 0 : 5000);
   }
   return out;
 }

@@ -15,8 +15,17 @@ type Reply = { kind: 'ready'; url: string; port: number } | { kind: 'snapshot'; 
 export async function startRemoteSink(): Promise<RemoteSink> {
   const worker = new Worker(new URL('./sink-worker.ts', import.meta.url));
   const next = async (): Promise<Reply> => {
-    const [reply] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([error]) => Promise.reject(error))])) as [Reply];
-    return reply;
+    // The losing listener is removed, so that listeners do not pile up on the worker over a run.
+    const settled = new AbortController();
+    try {
+      const [reply] = (await Promise.race([
+        once(worker, 'message', { signal: settled.signal }),
+        once(worker, 'error', { signal: settled.signal }).then(([error]) => Promise.reject(error)),
+      ])) as [Reply];
+      return reply;
+    } finally {
+      settled.abort();
+    }
   };
   const ready = await next();
   if (ready.kind !== 'ready') throw new Error(`sink worker: expected ready, got ${ready.kind}`);

@@ -18,6 +18,8 @@ export interface PassInput {
   coldDelivery: Record<VariantId, Delivery>;
   warmDelivery: Record<VariantId, Delivery>;
   coldRuns: number;
+  /** Cold starts of D and T (the peers take part in the first rounds only). */
+  peerColdRuns: number;
   warmInvokes: number;
   firstInvokes: number;
 }
@@ -39,29 +41,36 @@ export function passLabel(cpus: number | undefined): string {
   return cpus === undefined ? 'unconstrained' : `--cpus ${cpus}`;
 }
 
-const variantColumns = ['A bare', 'B lambda-otel', 'C upstream', 'F floor'];
+const variantColumns = ['A bare', 'B lambda-otel', 'C upstream', 'F floor', 'D Datadog (logs)', 'T Powertools (X-Ray)'];
+/** The variants in column order. */
+const shown = ['A', 'B', 'C', 'F', 'D', 'T'] as const;
+/** Cells of rows that only concern extensions: B and F have one, the others none. */
+const extensionOnly = (b: string, f: string): string[] => ['', b, '', f, '', ''];
 
 export function passSections(input: PassInput): Section[] {
   const { cold, warm } = input;
   const label = passLabel(input.cpus);
   const of = (id: VariantId | 'P', stat: (values: number[]) => number, pick: (sample: ColdSample) => number): number => stat(cold[id].map(pick));
-  const four = (stat: (values: number[]) => number, pick: (sample: ColdSample) => number, digits = 1) =>
-    (['A', 'B', 'C', 'F'] as const).map((id) => fmt(of(id, stat, pick), digits));
+  const all = (stat: (values: number[]) => number, pick: (sample: ColdSample) => number, digits = 1) => shown.map((id) => fmt(of(id, stat, pick), digits));
 
   const initP50 = {
     a: of('A', median, (s) => s.totalInitMs),
     b: of('B', median, (s) => s.totalInitMs),
     c: of('C', median, (s) => s.totalInitMs),
     f: of('F', median, (s) => s.totalInitMs),
+    d: of('D', median, (s) => s.totalInitMs),
+    t: of('T', median, (s) => s.totalInitMs),
   };
   const initP95 = {
     a: of('A', p95, (s) => s.totalInitMs),
     b: of('B', p95, (s) => s.totalInitMs),
     c: of('C', p95, (s) => s.totalInitMs),
     f: of('F', p95, (s) => s.totalInitMs),
+    d: of('D', p95, (s) => s.totalInitMs),
+    t: of('T', p95, (s) => s.totalInitMs),
   };
   const headline: Section = {
-    title: `Init Duration, ${label} (${input.coldRuns} cold starts per variant, interleaved)`,
+    title: `Init Duration, ${label} (${input.coldRuns} cold starts per variant, ${input.peerColdRuns} for the peers D and T, interleaved)`,
     note:
       'Init Duration is what Lambda reports and bills for a cold start: init start → the runtime and every extension wait for their next event ' +
       '(the emulator’s platform.initReport). F, the floor, is the bare function plus a no-op extension in bash: what any extension being there costs.',
@@ -74,6 +83,8 @@ export function passSections(input: PassInput): Section[] {
           fmt(initP50.b),
           fmt(initP50.c),
           fmt(initP50.f),
+          fmt(initP50.d),
+          fmt(initP50.t),
           diff(initP50.b - initP50.a),
           diff(initP50.b - initP50.f),
           times(initP50.b, initP50.c),
@@ -88,6 +99,8 @@ export function passSections(input: PassInput): Section[] {
           fmt(initP95.b),
           fmt(initP95.c),
           fmt(initP95.f),
+          fmt(initP95.d),
+          fmt(initP95.t),
           diff(initP95.b - initP95.a),
           diff(initP95.b - initP95.f),
           times(initP95.b, initP95.c),
@@ -108,42 +121,43 @@ export function passSections(input: PassInput): Section[] {
     note:
       `Runtime init: the runtime's start (after every extension registered) → its first /next. P: the layer's plugin alone (no extension), ` +
       `runtime init p50 ${fmt(of('P', median, (s) => s.runtimeInitMs))} ms (B − P: the extension's CPU beside the runtime). ` +
-      `Extension registered / ready: its exec → its /register, → its first /event/next. The first ${input.firstInvokes} invokes: ` +
+      `D and T (the peers) have no extension: D is Datadog's library run without the Datadog extension, writing its traces to the log; ` +
+      `T sends X-Ray segments over UDP. Extension registered / ready: its exec → its /register, → its first /event/next. The first ${input.firstInvokes} invokes: ` +
       `response latency over each environment's first ${input.firstInvokes} invokes, the cold start's included, pooled over the runs.`,
     columns: [...variantColumns, 'B − A'],
     rows: [
       {
         metric: 'runtime init p50 (ms)',
-        cells: [...four(median, (s) => s.runtimeInitMs), diff(runtimeB - runtimeA)],
+        cells: [...all(median, (s) => s.runtimeInitMs), diff(runtimeB - runtimeA)],
         budget: `B − A ≤ ${budgets.runtimeInitAddedMs} ms`,
         ok: runtimeB - runtimeA <= budgets.runtimeInitAddedMs,
       },
-      { metric: 'runtime init p95 (ms)', cells: [...four(p95, (s) => s.runtimeInitMs), ''] },
+      { metric: 'runtime init p95 (ms)', cells: [...all(p95, (s) => s.runtimeInitMs), ''] },
       {
         metric: 'extension registered after its exec, p50 (ms)',
-        cells: ['', fmt(of('B', median, (s) => s.registeredAfterExecMs)), '', fmt(of('F', median, (s) => s.registeredAfterExecMs)), ''],
+        cells: [...extensionOnly(fmt(of('B', median, (s) => s.registeredAfterExecMs)), fmt(of('F', median, (s) => s.registeredAfterExecMs))), ''],
       },
       {
         metric: 'extension ready after its exec, p50 (ms)',
-        cells: ['', fmt(readyB), '', fmt(of('F', median, (s) => s.readyAfterExecMs)), ''],
+        cells: [...extensionOnly(fmt(readyB), fmt(of('F', median, (s) => s.readyAfterExecMs))), ''],
         budget: `B ≤ ${budgets.extensionReadyMs} ms`,
         ok: readyB <= budgets.extensionReadyMs,
       },
       {
         metric: 'extension ready after its exec, p95 (ms)',
-        cells: ['', fmt(of('B', p95, (s) => s.readyAfterExecMs)), '', fmt(of('F', p95, (s) => s.readyAfterExecMs)), ''],
+        cells: [...extensionOnly(fmt(of('B', p95, (s) => s.readyAfterExecMs)), fmt(of('F', p95, (s) => s.readyAfterExecMs))), ''],
       },
       {
         metric: 'first invoke response p50 (ms)',
-        cells: [...four(median, (s) => s.firstResponseMs, 2), diff(of('B', median, (s) => s.firstResponseMs) - of('A', median, (s) => s.firstResponseMs), 2)],
+        cells: [...all(median, (s) => s.firstResponseMs, 2), diff(of('B', median, (s) => s.firstResponseMs) - of('A', median, (s) => s.firstResponseMs), 2)],
       },
       {
         metric: `response latency p50 over the first ${input.firstInvokes} invokes (ms)`,
-        cells: [...(['A', 'B', 'C', 'F'] as const).map((id) => fmt(median(firstResponses(id)), 3)), diff(firstB - firstA, 3)],
+        cells: [...shown.map((id) => fmt(median(firstResponses(id)), 3)), diff(firstB - firstA, 3)],
         budget: `B − A ≤ ${budgets.responseAddedMs} ms`,
         ok: firstB - firstA <= budgets.responseAddedMs,
       },
-      { metric: 'failed cold starts', cells: [failed('A'), failed('B'), failed('C'), failed('F'), ''] },
+      { metric: 'failed cold starts', cells: [...shown.map(failed), ''] },
     ],
   };
 
@@ -152,7 +166,7 @@ export function passSections(input: PassInput): Section[] {
     const added = warmOf('B', stat, pick) - warmOf('A', stat, pick);
     return {
       metric,
-      cells: [...(['A', 'B', 'C', 'F'] as const).map((id) => fmt(warmOf(id, stat, pick), 3)), diff(added, 3)],
+      cells: [...shown.map((id) => fmt(warmOf(id, stat, pick), 3)), diff(added, 3)],
       ...(budget === undefined ? {} : { budget: `B − A ≤ ${budget} ms`, ok: added <= budget }),
     };
   };
@@ -165,7 +179,7 @@ export function passSections(input: PassInput): Section[] {
       warmRow('response latency p95 (ms)', p95, 'responseLatencyMs'),
       warmRow('post-runtime p50 (ms)', median, 'postRuntimeMs', budgets.postRuntimeAddedMs),
       warmRow('post-runtime p95 (ms)', p95, 'postRuntimeMs'),
-      { metric: 'failed invokes', cells: [...(['A', 'B', 'C', 'F'] as const).map((id) => String(warm[id].failures)), ''] },
+      { metric: 'failed invokes', cells: [...shown.map((id) => String(warm[id].failures)), ''] },
     ],
   };
 
@@ -181,55 +195,57 @@ export function passSections(input: PassInput): Section[] {
     rows: [
       {
         metric: 'runtime after init + 1 invoke, p50 (MiB)',
-        cells: [...four(median, (s) => s.runtimeRssMiB), diff(of('B', median, (s) => s.runtimeRssMiB) - of('A', median, (s) => s.runtimeRssMiB))],
+        cells: [...all(median, (s) => s.runtimeRssMiB), diff(of('B', median, (s) => s.runtimeRssMiB) - of('A', median, (s) => s.runtimeRssMiB))],
       },
       {
         metric: `runtime after ${invokes} invokes (MiB)`,
-        cells: [...(['A', 'B', 'C', 'F'] as const).map((id) => fmt(warm[id].runtimeRssMiB)), diff(runtimeAdded)],
+        cells: [...shown.map((id) => fmt(warm[id].runtimeRssMiB)), diff(runtimeAdded)],
         budget: `B − A ≤ ${budgets.runtimeRssAddedMiB} MiB`,
         ok: runtimeAdded <= budgets.runtimeRssAddedMiB,
       },
       {
         metric: `runtime anonymous (private) memory after ${invokes} invokes (MiB)`,
-        cells: [...(['A', 'B', 'C', 'F'] as const).map((id) => fmt(warm[id].runtimeAnonMiB)), diff(warm.B.runtimeAnonMiB - warm.A.runtimeAnonMiB)],
+        cells: [...shown.map((id) => fmt(warm[id].runtimeAnonMiB)), diff(warm.B.runtimeAnonMiB - warm.A.runtimeAnonMiB)],
       },
       {
         metric: 'runtime RSS growth per 1000 warm invokes (MiB)',
-        cells: [...(['A', 'B', 'C', 'F'] as const).map((id) => fmt(warm[id].runtimeGrowthMiBPer1000)), ''],
+        cells: [...shown.map((id) => fmt(warm[id].runtimeGrowthMiBPer1000)), ''],
       },
       {
         metric: 'extension after init + 1 invoke, p50 (MiB)',
-        cells: ['', fmt(of('B', median, (s) => s.extensionRssMiB)), '', fmt(of('F', median, (s) => s.extensionRssMiB)), ''],
+        cells: [...extensionOnly(fmt(of('B', median, (s) => s.extensionRssMiB)), fmt(of('F', median, (s) => s.extensionRssMiB))), ''],
       },
       {
         metric: 'extension RSS growth per 1000 warm invokes (MiB)',
-        cells: ['', fmt(warm.B.extensionGrowthMiBPer1000), '', fmt(warm.F.extensionGrowthMiBPer1000), ''],
+        cells: [...extensionOnly(fmt(warm.B.extensionGrowthMiBPer1000), fmt(warm.F.extensionGrowthMiBPer1000)), ''],
       },
       {
         metric: `extension after ${invokes} invokes (MiB)`,
-        cells: ['', fmt(extensionSteady), '', fmt(warm.F.extensionRssMiB), ''],
+        cells: [...extensionOnly(fmt(extensionSteady), fmt(warm.F.extensionRssMiB)), ''],
         budget: `B ≤ ${budgets.extensionRssMiB} MiB`,
         ok: extensionSteady <= budgets.extensionRssMiB,
       },
       {
         metric: `extension anonymous (private) memory after ${invokes} invokes (MiB)`,
-        cells: ['', fmt(warm.B.extensionAnonMiB), '', fmt(warm.F.extensionAnonMiB), ''],
+        cells: [...extensionOnly(fmt(warm.B.extensionAnonMiB), fmt(warm.F.extensionAnonMiB)), ''],
       },
     ],
   };
 
   const rate = (delivery: Delivery): number => (delivery.invocations === 0 ? Number.NaN : delivery.delivered / delivery.invocations);
   const deliveryRow = (what: string, delivery: Record<VariantId, Delivery>): Row => ({
-    metric: `${what}: invocations with a span at the sink / invocations`,
-    cells: [fmt(rate(delivery.A), 3), fmt(rate(delivery.B), 3), fmt(rate(delivery.C), 3), '—'],
+    metric: `${what}: invocations delivered / invocations`,
+    cells: [fmt(rate(delivery.A), 3), fmt(rate(delivery.B), 3), fmt(rate(delivery.C), 3), '—', fmt(rate(delivery.D), 3), fmt(rate(delivery.T), 3)],
     budget: 'B = 1.000',
     ok: delivery.B.delivered === delivery.B.invocations && delivery.B.invocations > 0,
   });
   const deliverySection: Section = {
-    title: `Delivery, ${label} (counted from the spans the sink decoded, by faas.invocation.id)`,
+    title: `Delivery, ${label} (each variant where it sends: B and C to an OTLP sink, D to the function's log, T to an X-Ray listener)`,
     note:
+      `B, C: spans the sink decoded, by faas.invocation.id. D: dd-trace's \`{"traces":…}\` lines in the function's log output, by the aws.lambda span's ` +
+      `meta.request_id. T: subsegment documents that reached the UDP listener set as AWS_XRAY_DAEMON_ADDRESS, by the X-Ray trace id each invoke was sent with. ` +
       `A exports nothing (its row counts B's sink, which must hold none of A's invocations); F has no telemetry. ` +
-      `cold: B ${fmtDelivery(input.coldDelivery.B)}, C ${fmtDelivery(input.coldDelivery.C)}; warm: B ${fmtDelivery(input.warmDelivery.B)}, C ${fmtDelivery(input.warmDelivery.C)}`,
+      `cold: ${deliveries(input.coldDelivery)}; warm: ${deliveries(input.warmDelivery)}`,
     columns: variantColumns,
     rows: [deliveryRow('cold', input.coldDelivery), deliveryRow('warm', input.warmDelivery)],
   };
@@ -295,4 +311,8 @@ function layerGroups(sizes: SizeReport): { label: string; files: SizeReport['lay
 
 function fmtDelivery(delivery: Delivery): string {
   return `${delivery.delivered}/${delivery.invocations} invocations, ${delivery.spans} spans`;
+}
+
+function deliveries(delivery: Record<VariantId, Delivery>): string {
+  return (['B', 'C', 'D', 'T'] as const).map((id) => `${id} ${fmtDelivery(delivery[id])}`).join(', ');
 }

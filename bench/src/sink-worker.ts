@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { startOtlpSink } from '../../test/support/otlp-sink.ts';
 
 export interface SinkSnapshot {
-  /** Per decoded span: its faas.invocation.id (if any) and scope name. */
+  /** Per decoded span: its faas.invocation.id or faas.invocation_id (if any) and scope name. */
   spans: { invocationId: string | undefined; scope: string }[];
   /** When each /v1/traces request arrived (epoch ms). */
   traceRequestAtMs: number[];
@@ -20,7 +20,9 @@ if (parentPort) {
     if (message.kind === 'snapshot') {
       const snapshot: SinkSnapshot = {
         spans: sink.spans().map((span) => {
-          const id = span.attributes['faas.invocation.id'];
+          // lambda-otel writes semantic conventions 1.45's faas.invocation.id; the upstream aws-lambda
+          // instrumentation (C) still writes the older faas.invocation_id.
+          const id = span.attributes['faas.invocation.id'] ?? span.attributes['faas.invocation_id'];
           return { invocationId: typeof id === 'string' ? id : undefined, scope: span.scope };
         }),
         traceRequestAtMs: sink.requests.filter((req) => req.path.startsWith('/v1/traces')).map((req) => req.receivedAtMs),

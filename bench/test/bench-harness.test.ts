@@ -1,7 +1,8 @@
-// The benchmark harness, run small: A, B, C and F all answer, in both passes (unconstrained and
-// --cpus 1, where the machine allows cgroups), delivery is counted from the sink (B and C deliver
-// every invocation, A and F nothing), and the ingest phase counts what the receiver accepted and
-// the sink decoded. No timing is asserted; speed lives in BENCHMARKS.md.
+// The benchmark harness, run small: A, B, C, F and the peers D and T all answer, in both passes
+// (unconstrained and --cpus 1, where the machine allows cgroups), delivery is counted where each
+// variant sends (B and C every invocation at the sink, A and F nothing; D every invocation's trace in
+// its log output, T every invocation's subsegment at the X-Ray listener), and the ingest phase counts
+// what the receiver accepted and the sink decoded. No timing is asserted; speed lives in BENCHMARKS.md.
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { runBench } from '../src/bench.ts';
@@ -10,6 +11,7 @@ test('bench harness: 2 cold starts of 3 invokes and 5 warm invokes per variant a
   const lines: string[] = [];
   const result = await runBench({
     coldRuns: 2,
+    peerColdRuns: 2,
     firstInvokes: 3,
     warmInvokes: 5,
     cpuPasses: [undefined, 1],
@@ -25,7 +27,7 @@ test('bench harness: 2 cold starts of 3 invokes and 5 warm invokes per variant a
     [undefined, 1],
   );
   for (const pass of result.passes.filter((candidate) => !candidate.skipped)) {
-    for (const id of ['A', 'B', 'C', 'F'] as const) {
+    for (const id of ['A', 'B', 'C', 'F', 'D', 'T'] as const) {
       assert.equal(pass.cold[id].length, 2, `${id}: two cold starts`);
       assert.ok(
         pass.cold[id].every((sample) => sample.ok && sample.firstResponsesMs.length === 3),
@@ -42,9 +44,18 @@ test('bench harness: 2 cold starts of 3 invokes and 5 warm invokes per variant a
     assert.deepEqual(pass.coldDelivery.C, { invocations: 6, delivered: 6, spans: 6 });
     assert.equal(pass.coldDelivery.A.delivered, 0, 'A exports nothing');
     assert.equal(pass.coldDelivery.F.delivered, 0, 'F exports nothing');
+    assert.deepEqual(
+      { ...pass.coldDelivery.D, spans: undefined },
+      { invocations: 6, delivered: 6, spans: undefined },
+      'every D invocation has its aws.lambda span in the log',
+    );
+    assert.deepEqual(pass.coldDelivery.T, { invocations: 6, delivered: 6, spans: 6 }, 'one subsegment per T invocation at the X-Ray listener');
     // 10 unmeasured invokes come first, and they count as invocations too.
     assert.deepEqual(pass.warmDelivery.B, { invocations: 15, delivered: 15, spans: 15 });
     assert.deepEqual(pass.warmDelivery.C, { invocations: 15, delivered: 15, spans: 15 });
+    assert.equal(pass.warmDelivery.D.delivered, 15);
+    assert.ok(pass.warmDelivery.D.spans >= 15, 'D: at least the aws.lambda span per invocation');
+    assert.deepEqual(pass.warmDelivery.T, { invocations: 15, delivered: 15, spans: 15 });
   }
 
   for (const run of [result.ingest, result.ingestPaced]) {

@@ -1,13 +1,18 @@
-// Warm invokes, interleaved A B C F A B C F …: the environments live side by side (each frozen while
+// Warm invokes, interleaved A B C F D T A B C F D T …: the environments live side by side (each frozen while
 // the others run), a few unmeasured invokes first, then the measured rounds.
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
 import { variantIds, variantOptions, type VariantId, type VariantTargets } from '../variants.ts';
-import { benchEvent, sampleAnonymous, sampleCurrentRss, sampleRss } from './cold.ts';
+import { datadogTracesInLog, type LoggedTraces } from '../peers/datadog-log-traces.ts';
+import { invokeTraced, sampleAnonymous, sampleCurrentRss, sampleRss } from './cold.ts';
 
 export interface WarmResult {
   responseLatencyMs: number[];
   postRuntimeMs: number[];
   requestIds: string[];
+  /** The X-Ray trace id each invocation was sent with (same order as requestIds). */
+  traceIds: string[];
+  /** D: Datadog traces in the environment's log output. */
+  loggedTraces: LoggedTraces;
   failures: number;
   runtimeRssMiB: number;
   extensionRssMiB: number;
@@ -42,6 +47,8 @@ export async function runWarmInvokes(
         responseLatencyMs: [],
         postRuntimeMs: [],
         requestIds: [],
+        traceIds: [],
+        loggedTraces: { requestIds: [], spans: 0 },
         failures: 0,
         runtimeRssMiB: 0,
         extensionRssMiB: 0,
@@ -55,17 +62,19 @@ export async function runWarmInvokes(
   try {
     for (let round = 0; round < unmeasuredWarmInvokes; round++) {
       for (const id of runIds) {
-        const invocation = await envs[id].invoke(benchEvent);
+        const invocation = await invokeTraced(envs[id]);
         results[id].requestIds.push(invocation.requestId);
+        results[id].traceIds.push(invocation.traceId);
       }
     }
     const before = Object.fromEntries(runIds.map((id) => [id, sampleCurrentRss(envs[id])])) as Record<VariantId, ReturnType<typeof sampleCurrentRss>>;
     const step = Math.max(1, Math.floor(invokes / 10));
     for (let round = 0; round < invokes; round++) {
       for (const id of runIds) {
-        const invocation = await envs[id].invoke(benchEvent);
+        const invocation = await invokeTraced(envs[id]);
         const result = results[id];
         result.requestIds.push(invocation.requestId);
+        result.traceIds.push(invocation.traceId);
         if (invocation.status !== 'success') result.failures++;
         result.responseLatencyMs.push(invocation.responseLatencyMs);
         result.postRuntimeMs.push(invocation.postRuntimeMs);
@@ -82,5 +91,6 @@ export async function runWarmInvokes(
   } finally {
     await Promise.all(runIds.map((id) => envs[id].shutdown()));
   }
+  results.D.loggedTraces = datadogTracesInLog(envs.D.logs);
   return results;
 }
