@@ -213,5 +213,14 @@ describe('metrics configuration', () => {
     const bad = readMetricsConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c.example', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' }, 4318);
     assert.equal(bad.destination, undefined);
     assert.match(bad.errors[0]!, /OTEL_EXPORTER_OTLP_METRICS_PROTOCOL is invalid.*metrics are off/);
+    // A bad shared variable has its ERROR line from the main configuration: here only a notice, no secret.
+    const shared = readMetricsConfig(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c.example', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20sk-1,broken' },
+      4318,
+    );
+    assert.equal(shared.destination, undefined);
+    assert.deepEqual(shared.errors, []);
+    assert.match(shared.notices[0]!, /^Metrics are off: OTEL_EXPORTER_OTLP_HEADERS is invalid/);
+    assert.ok(!shared.notices.join('').includes('sk-1'));
   });
 });

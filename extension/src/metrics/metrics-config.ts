@@ -71,7 +71,9 @@ export function readMetricsConfig(env: Env, receiverPort: number): MetricsConfig
     destination = otlpSignalFromEnv(env, 'metrics');
   } catch (thrown) {
     if (!(thrown instanceof ConfigError)) throw thrown;
-    errors.push(`${thrown.message}; metrics are off`);
+    // A variable shared with traces and logs has had its ERROR line already: say once why metrics are off.
+    if (thrown.variable.includes('_METRICS_')) errors.push(`${thrown.message}; metrics are off`);
+    else notices.push(`Metrics are off: ${thrown.variable} is invalid (its ERROR line is above).`);
     return { destination: undefined, temporality, errors, notices };
   }
   if (pointsAtReceiver(destination.url, receiverPort)) {
