@@ -9,8 +9,10 @@ export default defineConfig({
     reporters: ['default'],
     coverage: {
       provider: 'v8',
+      reportOnFailure: true,
       include: ['packages/instrument/src/**', 'packages/emulator/src/**', 'extension/src/**'],
-      reporter: ['text-summary', 'text'],
+      // Per package: scripts/coverage-by-package.ts reads the json summary (npm run coverage).
+      reporter: ['text-summary', 'json-summary', 'html'],
     },
     projects: [
       { test: { name: 'instrument', include: ['packages/instrument/test/**/*.test.ts'], testTimeout: 30_000, pool: 'threads' } },

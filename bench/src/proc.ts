@@ -20,7 +20,7 @@ function processTree(pid: number): number[] {
   const found = [pid];
   for (let index = 0; index < found.length; index++) {
     const current = found[index] as number;
-    let tasks: string[] = [];
+    let tasks: string[];
     try {
       tasks = readdirSync(`/proc/${current}/task`);
     } catch {

@@ -258,7 +258,6 @@ function decodeLogs(request: ReceivedRequest): DecodedLog[] {
 
 // The decoded messages are walked loosely: both the protobuf and the JSON path produce the same
 // plain shape (ids as bytes or hex strings, int64 as strings).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Plain = any;
 
 function protobufToPlain(type: Plain, body: Buffer): Plain {

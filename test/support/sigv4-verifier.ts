@@ -6,7 +6,6 @@ import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const aws4 = require('aws4') as {
   sign(request: Record<string, unknown>, credentials: Record<string, string | undefined>): { headers: Record<string, string> };
 };
