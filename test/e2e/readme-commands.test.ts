@@ -84,8 +84,8 @@ function checkCommand(command: string, dir: string, where: string, seen = new Se
       const sub = args[0];
       if (sub === 'ci' || sub === 'install' || sub === 'pack') continue;
       const name = sub === 'run' ? args[1] : sub;
-      assert.ok(name === 'test' || sub === 'run', `${where}: ${JSON.stringify(step)} is not an npm command this test knows`);
-      const body = readManifest(scriptDir).scripts?.[name!];
+      assert.ok(name !== undefined && (name === 'test' || sub === 'run'), `${where}: ${JSON.stringify(step)} is not an npm command this test knows`);
+      const body = readManifest(scriptDir).scripts?.[name];
       assert.ok(body !== undefined, `${where}: ${JSON.stringify(step)} names script "${name}", missing from ${join(scriptDir, 'package.json')}`);
       const key = `${scriptDir}:${name}`;
       if (seen.has(key)) continue;
