@@ -145,7 +145,7 @@ beforeAll(async () => {
   assert.equal(typecheck.stdout, '', `tsc found errors in the user's handlers:\n${typecheck.stdout}`);
 
   packed = { listed, index: await extract('package/dist/index.js'), declarations: await extract('package/dist/index.d.ts'), functionDirs };
-}, 120_000);
+}, 300_000);
 
 test('the tarball has the built plugin, its declarations, README and LICENSE, and nothing else', () => {
   assert.deepEqual(
