@@ -20,4 +20,6 @@ if (/from ['"]\.{1,2}\//.test(index)) throw new Error('instrument: dist/index.d.
 await mkdir(outdir, { recursive: true });
 await writeFile(join(outdir, 'index.d.ts'), index);
 await writeFile(join(outdir, 'middy.d.ts'), "export { lambdaOtel, lambdaOtel as default } from './index.js';\n");
-console.log(`instrument: wrote dist/index.d.ts (${(Buffer.byteLength(index) / 1024).toFixed(1)} KiB) and dist/middy.d.ts in ${Math.round(performance.now() - started)} ms`);
+console.log(
+  `instrument: wrote dist/index.d.ts (${(Buffer.byteLength(index) / 1024).toFixed(1)} KiB) and dist/middy.d.ts in ${Math.round(performance.now() - started)} ms`,
+);
