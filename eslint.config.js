@@ -2,6 +2,7 @@
 // nobody awaits or handles (telemetry must never crash the function), a promise passed where a
 // callback is expected, unused code, and `any` where it hides a type.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -19,6 +20,11 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Plain JavaScript here runs on Node: the CLI entry, fixtures, layer scripts.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: globals.node },
+  },
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts'] }, tsconfigRootDir: import.meta.dirname } },

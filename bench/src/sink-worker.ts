@@ -15,8 +15,7 @@ export type SinkRequest = { kind: 'snapshot' } | { kind: 'close' };
 if (parentPort) {
   const port = parentPort;
   const sink = await startOtlpSink();
-  port.on('message', (message: SinkRequest) => void answer(message));
-  async function answer(message: SinkRequest): Promise<void> {
+  port.on('message', (message: SinkRequest) => {
     if (message.kind === 'snapshot') {
       const snapshot: SinkSnapshot = {
         spans: sink.spans().map((span) => {
@@ -29,10 +28,12 @@ if (parentPort) {
       };
       port.postMessage({ kind: 'snapshot', snapshot });
     } else {
-      await sink.close();
-      port.postMessage({ kind: 'closed' });
-      port.close();
+      // A failed close is an unhandled rejection that ends the worker, which the parent sees.
+      void sink.close().then(() => {
+        port.postMessage({ kind: 'closed' });
+        port.close();
+      });
     }
-  }
+  });
   port.postMessage({ kind: 'ready', url: sink.url, port: sink.port });
 }

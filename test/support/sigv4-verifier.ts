@@ -6,9 +6,11 @@ import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const aws4 = require('aws4') as {
-  sign(request: Record<string, unknown>, credentials: Record<string, string | undefined>): { headers: Record<string, string> };
+  RequestSigner: new (
+    request: Record<string, unknown>,
+    credentials: Record<string, string | undefined>,
+  ) => { datetime?: string; sign(): { headers: Record<string, string> } };
 };
 
 export interface SigV4Expectation {
@@ -63,7 +65,7 @@ export function verifySigV4(request: SignableRequest, expected: SigV4Expectation
     if (value === undefined) return { valid: false, reason: `signed header ${name} is absent`, signedHeaders };
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const recomputed = aws4.sign(
+  const signer = new aws4.RequestSigner(
     {
       service,
       region,
@@ -76,6 +78,10 @@ export function verifySigV4(request: SignableRequest, expected: SigV4Expectation
     },
     { accessKeyId: expected.accessKeyId, secretAccessKey: expected.secretAccessKey, sessionToken: expected.sessionToken },
   );
+  // The signing time is the request's X-Amz-Date: with doNotModifyHeaders aws4 would take the clock's
+  // current second instead, and a request verified in a later second than it was signed would fail.
+  signer.datetime = headers['x-amz-date'];
+  const recomputed = signer.sign();
   const recomputedSignature = /Signature=([0-9a-f]{64})/.exec(recomputed.headers.Authorization ?? recomputed.headers.authorization ?? '')?.[1];
   if (recomputedSignature !== signature) {
     return { valid: false, reason: 'signature does not match the request', signedHeaders };

@@ -48,7 +48,7 @@ test('the sink decodes protobuf and JSON OTLP as OpenTelemetry serializes it', a
   }
 });
 
-test('the SigV4 verifier accepts the AWS signer and rejects a changed body or a wrong secret', async () => {
+test('the SigV4 verifier accepts the AWS signer, also seconds later, and rejects a changed body, date or secret', async () => {
   const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-example', sessionToken: 'session-example' };
   const signer = new SignatureV4({ service: 'xray', region: 'eu-west-1', credentials, sha256: Sha256 });
   const body = Buffer.from('payload');
@@ -69,4 +69,16 @@ test('the SigV4 verifier accepts the AWS signer and rejects a changed body or a 
   assert.equal(verifySigV4(request, { ...expected, secretAccessKey: 'other' }).valid, false);
   assert.equal(verifySigV4(request, { ...expected, service: 'logs' }).valid, false);
   assert.equal(verifySigV4({ ...request, headers: { ...headers, authorization: 'Bearer x' } }, expected).valid, false);
+
+  // Signed seconds before it is checked (a loaded machine, a slow sink): the signing time is the
+  // request's own X-Amz-Date, not the verifier's clock; changing that header breaks the signature.
+  const earlier = await signer.sign(
+    { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: 4318, path: '/v1/logs', headers: { host: '127.0.0.1:4318' }, body },
+    { signingDate: new Date(Date.now() - 7_000) },
+  );
+  const earlierHeaders = Object.fromEntries(Object.entries(earlier.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const late = { method: 'POST', path: '/v1/logs', headers: earlierHeaders, body };
+  assert.equal(verifySigV4(late, expected).valid, true, verifySigV4(late, expected).reason);
+  const redated = { ...earlierHeaders, 'x-amz-date': new Date().toISOString().replace(/[:-]|\.\d{3}/g, '') };
+  assert.equal(verifySigV4({ ...late, headers: redated }, expected).valid, false);
 });

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global URL, process, console */
 // The CLI's entry as npm links it: this file exists at install time, before any build, so
 // `npm ci` can link `lambda-emulator`. It runs the built bundle, or the TypeScript source on a
 // Node that strips types (22.18 and later) when the bundle is not built yet.

@@ -1,4 +1,3 @@
-/* global process, fetch, AbortSignal, Buffer, console, setTimeout, setInterval */
 // The function the fault suite runs. Each invocation prints one line `[fault-fn <n>] …` (the runner
 // finds it at the backend or on stdout by that tag) and answers { ok: true, n }, whatever the
 // telemetry does. Event fields drive the runtime-side faults:
