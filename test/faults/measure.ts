@@ -2,7 +2,8 @@
 // extension as its own process, freeze and thaw between invokes), a local OTLP backend that answers
 // as the scenario says, and then the same events without the layer, to compare the handler's results.
 // Everything the function produced is looked for by its tag at the backend and on stdout (decoded
-// by the independent test decoder); what is in neither place and not counted as dropped is lost.
+// by the independent test decoder); what is in neither place, not counted as dropped and not left
+// out by tail sampling as the scenario's rule says (sampled out) is lost.
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { LambdaEnvironment } from '../../packages/emulator/src/index.ts';
 import type { InvocationResult, ShutdownResult } from '../../packages/emulator/src/types.ts';
 import { startOtlpSink } from '../support/otlp-sink.ts';
-import type { OtlpSink, Responder } from '../support/otlp-sink.ts';
+import type { DecodedMetricPoint, OtlpSink, Responder } from '../support/otlp-sink.ts';
 import { layerDir, node24 } from '../support/paths.ts';
 import { freePort } from '../support/ports.ts';
+import { expectedDecisions, newTrace } from './sampling.ts';
 
 export const functionDir = fileURLToPath(new URL('./function/', import.meta.url));
 /** Lambda's SHUTDOWN budget with an external extension (the emulator's default too). */
@@ -26,6 +28,8 @@ export interface FaultEvent {
   readonly allocateMb?: number;
   readonly otlp?: 'malformed' | 'oversized' | 'bomb';
   readonly burst?: { readonly requests: number; readonly spans: number };
+  /** The handler throws (a function error) after its line. */
+  readonly fail?: boolean;
 }
 
 export interface RunContext {
@@ -52,12 +56,18 @@ export interface Scenario {
   readonly before?: (index: number, context: RunContext) => Promise<void> | void;
   /** The environment has no Node for the extension (and no plugin wrapper): nothing is exported, by design. */
   readonly noNode?: boolean;
+  /** Tail sampling `errors,ratio=R` (LAMBDA_OTEL_TAIL_SAMPLING is set from it): failures kept, R of the rest by trace id. */
+  readonly tailSampling?: { readonly ratio: number };
   /** Extra checks on the run; each problem found is a string. */
   readonly check?: (run: ScenarioRun) => string[];
 }
 
 export interface ScenarioRun {
   readonly results: InvocationResult[];
+  /** The trace id of each invocation (index-aligned with results), from the X-Ray header it was given. */
+  readonly traceIds: string[];
+  /** Metric data points the backend decoded and answered 2xx to. */
+  readonly metrics: DecodedMetricPoint[];
   readonly shutdown: ShutdownResult;
   readonly resets: ShutdownResult[];
   readonly extensionLines: Record<string, unknown>[];
@@ -73,6 +83,8 @@ export interface Summary {
   readonly dropped: number;
   readonly written: number;
   readonly durationMs: number;
+  /** Tail sampling: invocations kept and dropped by reason, items left out (absent when sampling is off). */
+  readonly sampling?: { kept: Record<string, number>; dropped: Record<string, number>; droppedSpans: number; droppedLogs: number };
 }
 
 export interface Row {
@@ -89,7 +101,9 @@ export interface Row {
   readonly written: number;
   /** Items the extension counted as dropped. */
   readonly dropped: number;
-  /** Produced items found nowhere, beyond those counted as dropped. */
+  /** Produced items of invocations the scenario's tail sampling rule leaves out, found nowhere (by design). */
+  readonly sampledOut: number;
+  /** Produced items found nowhere, beyond those counted as dropped or sampled out. */
   readonly lost: number;
   readonly resultsUnchanged: boolean;
   readonly initFailures: number;
@@ -151,14 +165,26 @@ async function runWithLayer(scenario: Scenario): Promise<ScenarioRun> {
         ...(scenario.noNode ? {} : { AWS_LAMBDA_EXEC_WRAPPER: '/opt/lambda-otel-handler' }),
         OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
         LAMBDA_OTEL_RECEIVER_PORT: String(await freePort()),
+        ...(scenario.tailSampling ? { LAMBDA_OTEL_TAIL_SAMPLING: `errors,ratio=${scenario.tailSampling.ratio}` } : {}),
         ...pathEnv,
         ...scenario.env,
       },
     });
     const notes: string[] = [];
-    const results = await invokeAll(scenario, env, { env, sink, note: (text) => notes.push(text) });
+    const traceIds: string[] = [];
+    const results = await invokeAll(scenario, env, { env, sink, note: (text) => notes.push(text) }, traceIds);
     const shutdown = await env.shutdown();
-    return { results, shutdown, resets: [...env.resets], extensionLines: ownLines(env.logs), logs: [...env.logs], notes, backend: foundIn(sink) };
+    return {
+      results,
+      traceIds,
+      metrics: sink.metrics(),
+      shutdown,
+      resets: [...env.resets],
+      extensionLines: ownLines(env.logs),
+      logs: [...env.logs],
+      notes,
+      backend: foundIn(sink),
+    };
   } finally {
     await sink.close();
   }
@@ -189,13 +215,16 @@ function baselineKey(scenario: Scenario): string {
   return JSON.stringify([scenario.events, scenario.timeoutSec, scenario.memoryMb, scenario.enforceMemoryLimit, scenario.concurrency]);
 }
 
-async function invokeAll(scenario: Scenario, env: LambdaEnvironment, context: RunContext | undefined): Promise<InvocationResult[]> {
+/** Each invoke gets a trace header of its own (as the emulator would), its trace id kept in `traceIds`. */
+async function invokeAll(scenario: Scenario, env: LambdaEnvironment, context: RunContext | undefined, traceIds: string[] = []): Promise<InvocationResult[]> {
   const results: InvocationResult[] = [];
   const batch = scenario.concurrency ?? 1;
   for (let index = 0; index < scenario.events.length; index += batch) {
     if (context && scenario.before) await scenario.before(index, context);
     const events = scenario.events.slice(index, index + batch);
-    results.push(...(await Promise.all(events.map((event) => env.invoke(event)))));
+    const traces = events.map(() => newTrace());
+    traceIds.push(...traces.map((trace) => trace.traceId));
+    results.push(...(await Promise.all(events.map((event, i) => env.invoke(event, { traceHeader: traces[i]!.header })))));
   }
   return results;
 }
@@ -230,11 +259,14 @@ export function summariesOf(run: ScenarioRun): Summary[] {
 }
 
 /** What was produced, and where each produced item ended up. */
-async function account(scenario: Scenario, run: ScenarioRun): Promise<Pick<Row, 'produced' | 'received' | 'delivered' | 'written' | 'dropped' | 'lost'>> {
+async function account(
+  scenario: Scenario,
+  run: ScenarioRun,
+): Promise<Pick<Row, 'produced' | 'received' | 'delivered' | 'written' | 'dropped' | 'sampledOut' | 'lost'>> {
   const summaries = summariesOf(run);
   const received = summaries.reduce((total, summary) => total + summary.received, 0);
   const dropped = summaries.reduce((total, summary) => total + summary.dropped, 0);
-  if (scenario.noNode) return { produced: undefined, received, delivered: 0, written: 0, dropped, lost: 0 };
+  if (scenario.noNode) return { produced: undefined, received, delivered: 0, written: 0, dropped, sampledOut: 0, lost: 0 };
 
   // Produced: one root span per invocation (the plugin's, or the extension's for a runtime that
   // died), the spans of OTLP bursts, and every tagged line the function printed.
@@ -265,7 +297,13 @@ async function account(scenario: Scenario, run: ScenarioRun): Promise<Pick<Row, 
   const only = <T>(set: Set<T>, not: Set<T>) => [...set].filter((value) => !not.has(value)).length;
   const written = only(onStdout.roots, atBackend.roots) + only(onStdout.bursts, atBackend.bursts) + only(onStdout.lines, atBackend.lines);
   const missing = produced.spans + produced.logs - delivered - written;
-  return { produced, received, delivered, written, dropped, lost: Math.max(0, missing - dropped) };
+  // Sampled out: root spans of invocations the rule leaves out, in neither place. A root the rule
+  // keeps that went missing stays in `missing` (lost unless counted as dropped).
+  const decisions = scenario.tailSampling ? expectedDecisions(run.results, run.traceIds, scenario.tailSampling.ratio) : [];
+  const sampledOut = run.results.filter(
+    (result, index) => decisions[index] === 'sampled out' && !atBackend.roots.has(result.requestId) && !onStdout.roots.has(result.requestId),
+  ).length;
+  return { produced, received, delivered, written, dropped, sampledOut, lost: Math.max(0, missing - dropped - sampledOut) };
 }
 
 export interface Found {

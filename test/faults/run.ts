@@ -33,7 +33,7 @@ for (const scenario of selected) {
   rows.push(row);
   const verdict = passes(row) ? 'ok  ' : 'FAIL';
   console.log(
-    `${verdict} ${row.name.padEnd(34)} lost ${row.lost}, delivered ${row.delivered}, written ${row.written}, dropped ${row.dropped}, post-runtime max ${Math.round(row.postRuntimeMs.max)} ms, shutdown ${row.shutdownMs} ms (${(row.wallMs / 1000).toFixed(1)} s)`,
+    `${verdict} ${row.name.padEnd(34)} lost ${row.lost}, delivered ${row.delivered}, written ${row.written}, dropped ${row.dropped}${row.sampledOut ? `, sampled out ${row.sampledOut}` : ''}, post-runtime p50 / max ${Math.round(row.postRuntimeMs.p50)} / ${Math.round(row.postRuntimeMs.max)} ms, shutdown ${Math.round(row.shutdownMs)} ms (${(row.wallMs / 1000).toFixed(1)} s)`,
   );
   for (const problem of row.problems) console.log(`     ${problem}`);
   for (const note of row.notes) console.log(`     note: ${note}`);

@@ -3,7 +3,8 @@
 // with --soak N.
 import type { Responder } from '../support/otlp-sink.ts';
 import { extensionRssMb, summariesOf } from './measure.ts';
-import type { FaultEvent, Scenario } from './measure.ts';
+import type { FaultEvent, Scenario, ScenarioRun } from './measure.ts';
+import { samplingCheck } from './sampling.ts';
 
 /** `count` plain invocations, numbered from `from`, each sleeping `sleepMs`. */
 function invokes(count: number, from = 1, sleepMs = 20): FaultEvent[] {
@@ -86,9 +87,73 @@ function configErrorsCheck(expected: number, pluginReadsThem: boolean): Scenario
   };
 }
 
+/** The FaaS metrics at the backend add up to the run: one count per invocation, one cold start. */
+function metricsCheck(): (run: ScenarioRun) => string[] {
+  return (run) => {
+    const named = (name: string) => run.metrics.filter((point) => point.name === name);
+    const total = (name: string) => named(name).reduce((sum, point) => sum + (point.value ?? 0), 0);
+    const count = (name: string) => named(name).reduce((sum, point) => sum + point.count, 0);
+    const succeeded = run.results.filter((result) => result.status === 'success').length;
+    const failed = run.results.length - succeeded;
+    const seen = {
+      'faas.invocations': total('faas.invocations'),
+      'faas.errors': total('faas.errors'),
+      'faas.coldstarts': total('faas.coldstarts'),
+      'faas.invoke_duration count': count('faas.invoke_duration'),
+      'faas.mem_usage count': count('faas.mem_usage'),
+      'aws.lambda.billed_duration count': count('aws.lambda.billed_duration'),
+    };
+    const expected = {
+      'faas.invocations': succeeded,
+      'faas.errors': failed,
+      'faas.coldstarts': 1 + run.resets.length,
+      'faas.invoke_duration count': run.results.length,
+      'faas.mem_usage count': run.results.length,
+      'aws.lambda.billed_duration count': run.results.length,
+    };
+    const names = new Set(run.metrics.map((point) => point.name));
+    run.notes.push(
+      `${run.metrics.length} metric data points at the backend (${names.size} metrics); ${Object.entries(seen)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}`,
+    );
+    return Object.entries(expected).flatMap(([name, value]) =>
+      seen[name as keyof typeof seen] === value ? [] : [`${name} is ${seen[name as keyof typeof seen]}, expected ${value}`],
+    );
+  };
+}
+
+/** `count` short invokes with every `every`-th one failing. */
+function failingEvery(count: number, every: number): FaultEvent[] {
+  return Array.from({ length: count }, (_, i) => ({ n: i + 1, sleepMs: 0, ...((i + 1) % every === 0 ? { fail: true } : {}) }));
+}
+
+/** Notes the extension's RSS before the given invocations (0-based indices). */
+function rssAt(indices: readonly number[]): Scenario['before'] {
+  return (index, { env, note }) => {
+    if (!indices.includes(index)) return;
+    const rss = extensionRssMb(env);
+    if (rss !== undefined) note(`extension RSS before invocation ${index + 1}: ${rss} MB`);
+  };
+}
+
 export function scenarios(options: { soak: number }): Scenario[] {
   return [
     { name: 'no fault (reference)', fault: 'healthy backend', events: invokes(20) },
+    {
+      name: 'metrics delivered per invocation',
+      fault: 'healthy backend; the FaaS metrics counted against the invocations run',
+      events: invokes(20),
+      check: metricsCheck(),
+    },
+    {
+      name: 'tail sampling, 10 % ratio',
+      fault: '1,000 short invokes, every 20th throws; `errors,ratio=0.1`',
+      events: failingEvery(1000, 20),
+      tailSampling: { ratio: 0.1 },
+      before: rssAt([99, 249, 499, 749, 999]),
+      check: (run) => [...samplingCheck(0.1, 0.03)(run), ...metricsCheck()(run)],
+    },
     { name: 'backend refused', fault: 'nothing listens on the endpoint', events: invokes(20), backend: 'refused' },
     { name: 'backend hung', fault: 'accepts, never answers', events: invokes(20), backend: always(HUNG) },
     { name: 'backend slow', fault: 'every answer after 2 s', events: invokes(10, 1, 100), timeoutSec: 10, backend: always({ status: 200, delayMs: 2000 }) },

@@ -7,6 +7,7 @@
 //   allocateMb  hold this much memory (with a memory limit: Runtime.OutOfMemory)
 //   otlp      'malformed' | 'oversized' | 'bomb': post a bad OTLP request to the extension first
 //   burst     { requests, spans }: post this many OTLP/JSON span requests to the extension first
+//   fail      throw after printing the line (a function error, Lambda's `Error` answer)
 // What the extension answered to `otlp` and `burst` posts is printed, not returned, so the answer is
 // the same with or without the layer.
 import { gzipSync } from 'node:zlib';
@@ -66,6 +67,7 @@ export const handler = async (event = {}) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   if (event.crash) process.exit(1);
+  if (event.fail) throw new Error(`fault-fn ${n} failed on purpose`);
   if (event.hang) await new Promise(() => setInterval(() => undefined, 1000));
   return { ok: true, n };
 };
