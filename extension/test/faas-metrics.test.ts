@@ -68,7 +68,7 @@ function rootSpan(requestId: string, trigger: string): SpanItem {
       startTimeUnixNano: '1',
       endTimeUnixNano: '2',
       attributes: [
-        { key: 'faas.invocation_id', value: { stringValue: requestId } },
+        { key: 'faas.invocation.id', value: { stringValue: requestId } },
         { key: 'faas.trigger', value: { stringValue: trigger } },
       ],
     },

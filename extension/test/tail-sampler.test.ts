@@ -30,6 +30,7 @@ function root(requestId: string, traceId: string, options: { failed?: boolean; d
       startTimeUnixNano: String(startNs),
       endTimeUnixNano: String(startNs + BigInt((options.durationMs ?? 20) * 1e6)),
       attributes: [
+        // The pre-1.45 name, as other SDKs' Lambda instrumentations write it: matched all the same.
         { key: 'faas.invocation_id', value: { stringValue: requestId } },
         { key: 'faas.coldstart', value: { boolValue: options.coldStart ?? false } },
       ],

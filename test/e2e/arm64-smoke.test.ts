@@ -69,7 +69,7 @@ test.skipIf(arm64Node === undefined || arm64RuntimeClient === undefined)(
     await env.shutdown();
 
     const roots = sink.spans().filter((span) => span.scope === '@lambda-otel/instrument');
-    assert.deepEqual(roots.map((span) => span.attributes['faas.invocation_id']).sort(), [first.requestId, second.requestId].sort());
+    assert.deepEqual(roots.map((span) => span.attributes['faas.invocation.id']).sort(), [first.requestId, second.requestId].sort());
     assert.ok(
       roots.every((span) => span.resource['faas.name'] !== undefined),
       'the extension exported the plugin spans with their resource',

@@ -199,7 +199,7 @@ async function invokeUserFunction(functionDir: string) {
   // latest with the graceful-shutdown flush.
   await env.shutdown();
   const spans = sink.spans();
-  const root = spans.find((span) => span.attributes['faas.invocation_id'] === result.requestId);
+  const root = spans.find((span) => span.attributes['faas.invocation.id'] === result.requestId);
   assert.ok(root, `the invocation's root span reached the sink; got ${spans.map((s) => s.name).join(', ')}`);
   assert.equal(root.scope, '@lambda-otel/instrument');
   assert.equal(root.resource['service.name'], 'orders');
