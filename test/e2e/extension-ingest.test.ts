@@ -3,13 +3,13 @@
 // extension must relieve its buffer by exporting in the background as it fills, so nothing is
 // dropped and every span reaches the backend once. Counted at the sink, never timed.
 import assert from 'node:assert/strict';
-import { createServer, request, Agent, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { onTestFinished, test } from 'vitest';
 import { extensionLines, startHarness } from '../fixtures/extension/harness.ts';
 import { fixturesDir } from '../support/paths.ts';
 import { BasicTracerProvider } from '../support/otel-test-provider.ts';
+import { postTraces, startHoldServer } from '../support/ingest-load.ts';
 
 const SPANS = 30_000;
 const SPANS_PER_REQUEST = 200;
@@ -43,7 +43,7 @@ test(`${SPANS} spans sent at a steady pace during one open invocation: none drop
       const index = next++;
       const dueMs = startedMs + ((index * SPANS_PER_REQUEST) / SPANS_PER_SECOND) * 1000;
       if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
-      statuses.push(await post(agent, harness.receiverPort, bodies[index]!));
+      statuses.push(await postTraces(agent, harness.receiverPort, bodies[index]!));
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, sender));
@@ -73,60 +73,3 @@ test(`${SPANS} spans sent at a steady pace during one open invocation: none drop
   const exportedWhileOpen = harness.sink.requests.filter((req) => req.path === '/v1/traces' && req.receivedAtMs < releasedAtMs).length;
   assert.ok(exportedWhileOpen > 1, `exports during the invocation (got ${exportedWhileOpen} requests)`);
 });
-
-function post(agent: Agent, port: number, body: Uint8Array): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/v1/traces',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
-interface HoldServer {
-  url: string;
-  arrived: Promise<void>;
-  release(): void;
-  releasedAtMs(): number;
-  close(): Promise<void>;
-}
-
-/** Answers the function's request only when released: the invocation stays open until then. */
-async function startHoldServer(): Promise<HoldServer> {
-  let markArrived!: () => void;
-  const arrived = new Promise<void>((resolve) => (markArrived = resolve));
-  const waiting: ServerResponse[] = [];
-  let releasedAtMs = Infinity;
-  const server = createServer((_req, res) => {
-    if (releasedAtMs !== Infinity) res.end('go');
-    else waiting.push(res);
-    markArrived();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hold`,
-    arrived,
-    release: () => {
-      releasedAtMs = Date.now();
-      for (const res of waiting.splice(0)) res.end('go');
-    },
-    releasedAtMs: () => releasedAtMs,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}

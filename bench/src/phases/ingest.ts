@@ -2,8 +2,7 @@
 // invocation stays open; meanwhile real OTLP/protobuf batches (spans made and serialized by
 // OpenTelemetry's SDK) are sent to its receiver on loopback. Counted: spans the receiver accepted and
 // spans the sink decoded.
-import { createServer, request, Agent, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { LambdaEnvironment } from '../../../packages/emulator/src/index.ts';
 import { BasicTracerProvider } from '../../../test/support/otel-test-provider.ts';
@@ -12,6 +11,7 @@ import type { RemoteSink } from '../remote-sink.ts';
 import type { SinkSnapshot } from '../sink-worker.ts';
 import { sampleRss } from './cold.ts';
 import { variantOptions, type VariantTargets } from '../variants.ts';
+import { postTraces, startHoldServer } from '../../../test/support/ingest-load.ts';
 
 export interface IngestOptions {
   spans: number;
@@ -70,7 +70,7 @@ export async function measureIngest(options: IngestOptions, targets: VariantTarg
           if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
         }
         const body = bodies[index % bodies.length] as Uint8Array;
-        const status = await post(agent, targets.receiverPort, body);
+        const status = await postTraces(agent, targets.receiverPort, body);
         lastAckMs = Date.now();
         if (status >= 200 && status < 300) accepted += options.batchSpans;
         else rejectedRequests++;
@@ -135,58 +135,4 @@ async function distinctBatches(spans: number, count: number): Promise<Uint8Array
   const out: Uint8Array[] = [];
   for (let index = 0; index < count; index++) out.push(provider.serialize(await provider.spansNamed(names), 'protobuf'));
   return out;
-}
-
-function post(agent: Agent, port: number, body: Uint8Array): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/v1/traces',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
-interface HoldServer {
-  url: string;
-  arrived: Promise<void>;
-  release(): void;
-  close(): Promise<void>;
-}
-
-async function startHoldServer(): Promise<HoldServer> {
-  let markArrived!: () => void;
-  const arrived = new Promise<void>((resolve) => (markArrived = resolve));
-  const waiting: ServerResponse[] = [];
-  let released = false;
-  const server = createServer((_req, res) => {
-    if (released) res.end('go');
-    else waiting.push(res);
-    markArrived();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hold`,
-    arrived,
-    release: () => {
-      released = true;
-      for (const res of waiting.splice(0)) res.end('go');
-    },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
