@@ -59,7 +59,7 @@ test('layerless wrap() bundle with the otlp writer: spans reach the backend, at 
   assert.equal(log?.trace_id, root.traceId, 'the logger line carries the invocation ids');
 });
 
-test('layerless CommonJS bundle: it works, and the lost race for the shutdown helper is said once', async () => {
+test('layerless CommonJS bundle: it works, and a lost race for the shutdown helper is said once', async () => {
   const functionDir = await mkdtemp(join(tmpdir(), 'lambda-otel-layerless-cjs-'));
   onTestFinished(() => rm(functionDir, { recursive: true, force: true }));
   await bundleFixture('handler-cjs.ts', join(functionDir, 'index.js'), 'cjs');
@@ -71,12 +71,24 @@ test('layerless CommonJS bundle: it works, and the lost race for the shutdown he
     assert.deepEqual(result.response, { n });
   }
   const down = await h.env.shutdown();
-  // The documented limitation: no helper, so no SIGTERM; the runtime is stopped without one.
-  assert.deepEqual(h.env.registrations, []);
-  assert.equal(down.processes.find((p) => p.name === 'runtime')?.exitedOnItsOwn, false);
   const warnings = h.jsonLines().filter((line) => line.level === 'WARN');
-  assert.equal(warnings.length, 1, JSON.stringify(warnings));
-  assert.match(String(warnings[0]!.message), /registered too late .*will not send SIGTERM.*await ready\(\)/);
+  const runtime = down.processes.find((p) => p.name === 'runtime');
+  // A CommonJS module cannot wait for the helper's registration, so it races the runtime's first
+  // /next. It usually loses on a busy machine and can win on a quiet one: each outcome is checked.
+  if (h.env.registrations.length === 0) {
+    // The documented limitation: no helper, so no SIGTERM; the runtime is stopped without one.
+    assert.equal(runtime?.exitedOnItsOwn, false);
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(String(warnings[0]!.message), /registered too late .*will not send SIGTERM.*await ready\(\)/);
+  } else {
+    // Won: exactly the helper registered, SIGTERM came, the runtime exited on its own, nothing to say.
+    assert.deepEqual(
+      h.env.registrations.map((r) => [r.kind, r.name, r.events]),
+      [['internal', 'lambda-otel-graceful-shutdown', []]],
+    );
+    assert.equal(runtime?.exitedOnItsOwn, true);
+    assert.equal(warnings.length, 0, JSON.stringify(warnings));
+  }
 });
 
 test('a secret-bearing bad configuration: one ERROR line per variable, no secret printed, the function runs and is traced', async () => {
